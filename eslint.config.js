@@ -1,0 +1,65 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+/** What libs/core-domain must never import: frameworks, AWS, storage libraries, crypto, secret hashing. */
+export const domainForbiddenImports = {
+  paths: [
+    { name: 'node:crypto', message: 'The domain gets randomness through the IdGenerator port.' },
+    { name: 'crypto', message: 'The domain gets randomness through the IdGenerator port.' },
+    { name: 'electrodb', message: 'Storage lives in libs/adapters-dynamo.' },
+    { name: 'class-validator', message: 'DTO validation lives in apps/http.' },
+    { name: 'class-transformer', message: 'DTO mapping lives in apps/http.' },
+    { name: 'bcrypt', message: 'Secrets are hashed through the SecretHasher port.' },
+    { name: 'bcryptjs', message: 'Secrets are hashed through the SecretHasher port.' },
+    { name: 'express', message: 'HTTP lives in apps/http.' },
+    { name: 'fastify', message: 'HTTP lives in apps/http.' },
+  ],
+  patterns: [
+    { group: ['@nestjs/*'], message: 'The domain is framework-free: no NestJS.' },
+    { group: ['@aws-sdk/*'], message: 'The domain is framework-free: no AWS SDK.' },
+    { group: ['#adapters-*', '**/adapters-*/**', '**/apps/**'], message: 'The domain depends on nothing outside it.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.data/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['libs/core-domain/src/**/*.ts'],
+    ignores: ['libs/core-domain/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', domainForbiddenImports],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use the Clock port.' },
+        { object: 'Math', property: 'random', message: 'Use the IdGenerator port.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use the Clock port instead of new Date().',
+        },
+        {
+          selector: "MemberExpression[object.name='DateTime'][property.name='now']",
+          message: 'Use the Clock port instead of DateTime.now().',
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'crypto', message: 'Use the IdGenerator port.' }],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'test/**/*.js'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,58 @@
+// Jest runs in ESM mode (NestJS 12 is ESM-only): `node --experimental-vm-modules`.
+// Type-checking is done by `tsc --noEmit` in `npm test`; ts-jest only transpiles here.
+const tsJest = [
+  'ts-jest',
+  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false },
+];
+
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper: {
+    '^#core-domain$': '<rootDir>/libs/core-domain/src/index.ts',
+    '^#core-domain/testing$': '<rootDir>/libs/core-domain/src/testing/index.ts',
+    '^#adapters-memory$': '<rootDir>/libs/adapters-memory/src/index.ts',
+    '^#adapters-dynamo$': '<rootDir>/libs/adapters-dynamo/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+  rootDir: '.',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  // Starts DynamoDB Local once for the whole run when an int or e2e project is selected.
+  globalSetup: '<rootDir>/test/dynamo/global-setup.js',
+  globalTeardown: '<rootDir>/test/dynamo/global-teardown.js',
+  coverageProvider: 'v8',
+  collectCoverageFrom: [
+    'libs/core-domain/src/**/*.ts',
+    '!libs/core-domain/src/**/index.ts',
+    '!libs/core-domain/src/testing/**',
+    '!libs/core-domain/src/**/*.port.ts',
+  ],
+  coverageThreshold: { './libs/core-domain/src/': { lines: 90 } },
+  coverageReporters: ['text-summary', 'lcov'],
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/core-domain/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'contract',
+      testMatch: ['<rootDir>/libs/adapters-memory/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'int',
+      testMatch: ['<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/test/int/**/*.int-spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
+  ],
+};

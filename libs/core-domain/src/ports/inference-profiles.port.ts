@@ -1,0 +1,10 @@
+import { type InferenceProfile } from '../profiles/inference-profile.entity.js';
+
+export interface InferenceProfiles {
+  /** Conditional create: 'exists' when the app already has this label (nothing written). */
+  register(profile: InferenceProfile): Promise<'registered' | 'exists'>;
+  get(orgId: string, appId: string, profileLabel: string): Promise<InferenceProfile | undefined>;
+  /** The app's profiles, ordered by label. */
+  list(orgId: string, appId: string): Promise<InferenceProfile[]>;
+}
+export const INFERENCE_PROFILES = Symbol('InferenceProfiles');

@@ -1,0 +1,18 @@
+import { type Credential } from '../credentials/credential.entity.js';
+import { type App, type Org } from '../tenants/tenant.entity.js';
+
+/** Org and app configuration. Creation writes the tenant and its credential together or not at all. */
+export interface TenantDirectory {
+  getOrg(orgId: string): Promise<Org | undefined>;
+  /** Creates the org and its credential atomically; 'exists' when the org already exists (nothing written). */
+  createOrg(org: Org, credential: Credential): Promise<'created' | 'exists'>;
+  /** Replaces an existing org's configuration; 'missing' when there is none (nothing written). */
+  updateOrg(org: Org): Promise<'updated' | 'missing'>;
+  getApp(orgId: string, appId: string): Promise<App | undefined>;
+  /** Creates the app and its credential atomically; 'exists' when the app already exists. */
+  createApp(app: App, credential: Credential): Promise<'created' | 'exists'>;
+  updateApp(app: App): Promise<'updated' | 'missing'>;
+  /** The org's apps, ordered by app id. */
+  listApps(orgId: string): Promise<App[]>;
+}
+export const TENANT_DIRECTORY = Symbol('TenantDirectory');

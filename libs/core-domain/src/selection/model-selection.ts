@@ -1,0 +1,76 @@
+import { type LabelStatus } from '../quota/quota-status.js';
+
+/** Sticky fallback state for one (scope, org day): only ever moves forward within the day. */
+export interface StickyState {
+  scopeKey: string;
+  day: string; // YYYY-MM-DD org day
+  label: string;
+  index: number;
+  previousLabel: string;
+  reason: 'QUOTA_EXCEEDED';
+  updatedAt: string;
+  /** Epoch seconds: one hour after the next local midnight. */
+  expiresAt: number;
+}
+
+export type SelectionReason = 'NORMAL' | 'STICKY_FALLBACK' | `QUOTA_EXCEEDED_${string}`;
+
+export type SelectionDecision =
+  | {
+      kind: 'recommend';
+      index: number;
+      label: string;
+      reason: SelectionReason;
+      /** A sticky state to record (forward-only) because a label before the recommendation is EXCEEDED. */
+      advanceStickyTo?: { index: number; label: string; previousLabel: string };
+      stickyActive: boolean;
+    }
+  | { kind: 'all-exceeded' };
+
+/**
+ * The selection rule (pure):
+ * 1. with stickiness on and a sticky state for the day, start at its label's position, else at 0;
+ * 2. recommend the first label from there that is not EXCEEDED;
+ * 3. when a label before the recommendation is EXCEEDED (and stickiness is on), advance the sticky state;
+ * 4. every label EXCEEDED -> no recommendation;
+ * 5. reason: NORMAL, QUOTA_EXCEEDED_<LABEL> (the label just before), or STICKY_FALLBACK.
+ */
+export function decideModel(input: {
+  ordering: string[];
+  statuses: Record<string, LabelStatus>;
+  stickyEnabled: boolean;
+  sticky?: Pick<StickyState, 'label' | 'index'>;
+}): SelectionDecision {
+  const { ordering, statuses, stickyEnabled } = input;
+  let start = 0;
+  if (stickyEnabled && input.sticky) {
+    // The state names a label; its position in the current ordering wins over the stored index
+    // (the ordering may have changed). A label no longer in the ordering keeps the stored index.
+    const pos = ordering.indexOf(input.sticky.label);
+    start = pos >= 0 ? pos : Math.min(input.sticky.index, ordering.length);
+  }
+  for (let i = start; i < ordering.length; i++) {
+    const label = ordering[i]!;
+    if (statuses[label] === 'EXCEEDED') continue;
+    const fellBack = i > start;
+    if (fellBack) {
+      const previousLabel = ordering[i - 1]!;
+      return {
+        kind: 'recommend',
+        index: i,
+        label,
+        reason: `QUOTA_EXCEEDED_${previousLabel.toUpperCase()}`,
+        advanceStickyTo: stickyEnabled ? { index: i, label, previousLabel } : undefined,
+        stickyActive: stickyEnabled,
+      };
+    }
+    if (start > 0) return { kind: 'recommend', index: i, label, reason: 'STICKY_FALLBACK', stickyActive: true };
+    return { kind: 'recommend', index: i, label, reason: 'NORMAL', stickyActive: false };
+  }
+  return { kind: 'all-exceeded' };
+}
+
+/** Forward-only rule for sticky writes: a state may replace none or one with a lower index. */
+export function stickyMayAdvance(current: Pick<StickyState, 'index'> | undefined, next: { index: number }): boolean {
+  return current === undefined || current.index < next.index;
+}

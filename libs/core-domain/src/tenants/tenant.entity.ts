@@ -1,0 +1,148 @@
+export type QuotaScope = 'ORG' | 'APP';
+export const QUOTA_SCOPES: readonly QuotaScope[] = ['ORG', 'APP'];
+export const SHARD_COUNTS = [8, 16, 32, 64] as const;
+export type ShardCount = (typeof SHARD_COUNTS)[number];
+
+/** Org-level settings. Defaults per domain.md. */
+export interface OrgSettings {
+  tightModeThresholdPct: number;
+  aggShardCount: ShardCount;
+  stickyFallbackEnabled: boolean;
+  refreshIntervalNormalSecs: number;
+  refreshIntervalTightSecs: number;
+}
+
+export const DEFAULT_ORG_SETTINGS: OrgSettings = {
+  tightModeThresholdPct: 95,
+  aggShardCount: 8,
+  stickyFallbackEnabled: true,
+  refreshIntervalNormalSecs: 300,
+  refreshIntervalTightSecs: 60,
+};
+
+/** Quotas: label -> integer micro-USD per org day. */
+export type Quotas = Record<string, number>;
+
+export interface Org {
+  orgId: string;
+  orgName: string;
+  timezone: string;
+  quotaScope: QuotaScope;
+  modelOrdering: string[];
+  quotas: Quotas;
+  settings: OrgSettings;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What an app may override. Timezone, quota scope and shard count always come from the org. */
+export interface AppOverrides {
+  modelOrdering?: string[];
+  quotas?: Quotas;
+  tightModeThresholdPct?: number;
+  refreshIntervalNormalSecs?: number;
+  refreshIntervalTightSecs?: number;
+}
+
+export interface App {
+  orgId: string;
+  appId: string;
+  appName: string;
+  overrides: AppOverrides;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An app's configuration after laying its overrides on the org's. Everything else reads only this. */
+export interface EffectiveConfig {
+  orgId: string;
+  appId: string;
+  timezone: string;
+  quotaScope: QuotaScope;
+  scopeKey: string;
+  modelOrdering: string[];
+  quotas: Quotas;
+  tightModeThresholdPct: number;
+  aggShardCount: ShardCount;
+  stickyFallbackEnabled: boolean;
+  refreshIntervalNormalSecs: number;
+  refreshIntervalTightSecs: number;
+  /** Names of the fields taken from the org rather than the app. */
+  inheritedFields: string[];
+}
+
+export const ORG_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const APP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** Org ids are UUIDs of any version, lower-cased on input. Returns undefined when not a UUID. */
+export function normalizeOrgId(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const id = raw.toLowerCase();
+  return ORG_ID_PATTERN.test(id) ? id : undefined;
+}
+
+export function isValidAppId(raw: unknown): raw is string {
+  return typeof raw === 'string' && APP_ID_PATTERN.test(raw);
+}
+
+/** Scope key: `ORG#{org}` in ORG scope, `ORG#{org}#APP#{app}` in APP scope. */
+export function scopeKeyFor(scope: QuotaScope, orgId: string, appId: string): string {
+  return scope === 'ORG' ? `ORG#${orgId}` : `ORG#${orgId}#APP#${appId}`;
+}
+
+/** Splits a scope key back into its ids. */
+export function parseScopeKey(scopeKey: string): { orgId: string; appId?: string } {
+  const parts = scopeKey.split('#');
+  if (parts[0] !== 'ORG' || !parts[1]) throw new Error(`Not a scope key: ${scopeKey}`);
+  if (parts.length === 2) return { orgId: parts[1] };
+  if (parts.length === 4 && parts[2] === 'APP' && parts[3]) return { orgId: parts[1], appId: parts[3] };
+  throw new Error(`Not a scope key: ${scopeKey}`);
+}
+
+/** Lays the app's overrides on the org's configuration (pure). */
+export function resolveEffectiveConfig(org: Org, app: App): EffectiveConfig {
+  const o = app.overrides;
+  const inherited: string[] = ['timezone', 'quota_scope', 'agg_shard_count', 'sticky_fallback_enabled'];
+  const pick = <T>(name: string, own: T | undefined, fromOrg: T): T => {
+    if (own === undefined) {
+      inherited.push(name);
+      return fromOrg;
+    }
+    return own;
+  };
+  const modelOrdering = pick('model_ordering', o.modelOrdering, org.modelOrdering);
+  let quotas: Quotas;
+  if (org.quotaScope === 'APP' && o.quotas !== undefined) {
+    quotas = { ...org.quotas, ...o.quotas };
+  } else {
+    inherited.push('quotas');
+    quotas = { ...org.quotas };
+  }
+  return {
+    orgId: org.orgId,
+    appId: app.appId,
+    timezone: org.timezone,
+    quotaScope: org.quotaScope,
+    scopeKey: scopeKeyFor(org.quotaScope, org.orgId, app.appId),
+    modelOrdering: [...modelOrdering],
+    quotas,
+    tightModeThresholdPct: pick(
+      'tight_mode_threshold_pct',
+      o.tightModeThresholdPct,
+      org.settings.tightModeThresholdPct,
+    ),
+    aggShardCount: org.settings.aggShardCount,
+    stickyFallbackEnabled: org.settings.stickyFallbackEnabled,
+    refreshIntervalNormalSecs: pick(
+      'refresh_interval_secs',
+      o.refreshIntervalNormalSecs,
+      org.settings.refreshIntervalNormalSecs,
+    ),
+    refreshIntervalTightSecs: pick(
+      'refresh_interval_tight_secs',
+      o.refreshIntervalTightSecs,
+      org.settings.refreshIntervalTightSecs,
+    ),
+    inheritedFields: inherited.sort(),
+  };
+}

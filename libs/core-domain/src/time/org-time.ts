@@ -1,0 +1,123 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/**
+ * Org-day arithmetic in the org's IANA timezone, on a real tz database (luxon over Intl).
+ * Days are `YYYY-MM-DD`; storage keys use `YYYYMMDD` (see dayKey).
+ */
+
+export function isValidTimezone(tz: unknown): tz is string {
+  return typeof tz === 'string' && tz.length > 0 && tz.length <= 64 && IANAZone.isValidZone(tz);
+}
+
+function inZone(instant: Date, tz: string): DateTime {
+  const dt = DateTime.fromJSDate(instant, { zone: tz });
+  if (!dt.isValid) throw new RangeError(`Invalid timezone or instant: ${tz}`);
+  return dt;
+}
+
+/** The calendar date in the org's timezone, `YYYY-MM-DD`. */
+export function orgDay(instant: Date, tz: string): string {
+  return inZone(instant, tz).toFormat('yyyy-MM-dd');
+}
+
+/** `YYYY-MM-DD` -> `YYYYMMDD`. */
+export function dayKey(day: string): string {
+  return day.replaceAll('-', '');
+}
+
+/** `YYYYMMDD` -> `YYYY-MM-DD`. */
+export function dayFromKey(key: string): string {
+  return `${key.slice(0, 4)}-${key.slice(4, 6)}-${key.slice(6, 8)}`;
+}
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True for a real calendar date written `YYYY-MM-DD`. */
+export function isValidDay(day: unknown): day is string {
+  if (typeof day !== 'string' || !DAY_PATTERN.test(day)) return false;
+  return DateTime.fromISO(day, { zone: 'UTC' }).isValid;
+}
+
+/** The instant a local day starts (local midnight, or the first existing instant on a DST-gap day). */
+export function startOfOrgDay(day: string, tz: string): Date {
+  return DateTime.fromISO(day, { zone: tz }).startOf('day').toJSDate();
+}
+
+/** The next local midnight after `instant`, as an instant. This is `retry_after` for an exhausted day. */
+export function nextLocalMidnight(instant: Date, tz: string): Date {
+  return inZone(instant, tz).startOf('day').plus({ days: 1 }).startOf('day').toJSDate();
+}
+
+/** Length of a local day in hours (23 or 25 on DST change days). */
+export function orgDayLengthHours(day: string, tz: string): number {
+  const start = DateTime.fromISO(day, { zone: tz }).startOf('day');
+  const end = start.plus({ days: 1 }).startOf('day');
+  return end.diff(start, 'hours').hours;
+}
+
+export function previousDay(day: string): string {
+  return DateTime.fromISO(day, { zone: 'UTC' }).minus({ days: 1 }).toFormat('yyyy-MM-dd');
+}
+
+export function nextDay(day: string): string {
+  return DateTime.fromISO(day, { zone: 'UTC' }).plus({ days: 1 }).toFormat('yyyy-MM-dd');
+}
+
+/** Local wall time with offset, seconds precision: `2026-01-23T10:30:45-05:00`. */
+export function orgLocalTime(instant: Date, tz: string): string {
+  return inZone(instant, tz).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+}
+
+/** ISO 8601 UTC with seconds precision: `2026-01-23T15:30:45Z`. */
+export function isoUtc(instant: Date): string {
+  return instant.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Epoch seconds. */
+export function epochSecs(instant: Date): number {
+  return Math.floor(instant.getTime() / 1000);
+}
+
+export const MAX_EVENT_FUTURE_MS = 5 * 60 * 1000;
+export const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** The accepted window for a usage event's timestamp, or undefined when `ts` is inside it. */
+export function eventTimeOutOfRange(
+  ts: Date,
+  now: Date,
+): { earliest: string; latest: string } | undefined {
+  const earliest = now.getTime() - MAX_EVENT_AGE_MS;
+  const latest = now.getTime() + MAX_EVENT_FUTURE_MS;
+  const t = ts.getTime();
+  if (t >= earliest && t <= latest) return undefined;
+  return { earliest: isoUtc(new Date(earliest)), latest: isoUtc(new Date(latest)) };
+}
+
+export const GRACE_WINDOW_MS = 2 * 60 * 60 * 1000;
+
+/** During the two hours after local midnight, the previous org day is still being aggregated. */
+export function daysOpenForAggregation(now: Date, tz: string): string[] {
+  const today = orgDay(now, tz);
+  const sinceMidnight = now.getTime() - startOfOrgDay(today, tz).getTime();
+  return sinceMidnight < GRACE_WINDOW_MS ? [previousDay(today), today] : [today];
+}
+
+/**
+ * The UTC dates that can be an org day somewhere (UTC-12..UTC+14) that is today or still in its
+ * grace window at `now`: the days the aggregator's change feed looks at.
+ */
+export function candidateOrgDays(now: Date): string[] {
+  const first = DateTime.fromJSDate(now, { zone: 'UTC' }).minus({ hours: 14 }).toFormat('yyyy-MM-dd');
+  const last = DateTime.fromJSDate(now, { zone: 'UTC' }).plus({ hours: 14 }).toFormat('yyyy-MM-dd');
+  const days = [first];
+  while (days[days.length - 1]! < last) days.push(nextDay(days[days.length - 1]!));
+  return days;
+}
+
+/** Parses an ISO 8601 timestamp with an explicit zone (Z or offset). */
+export function parseIsoInstant(raw: unknown): Date | undefined {
+  if (typeof raw !== 'string' || raw.length > 40) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(raw)) return undefined;
+  const dt = DateTime.fromISO(raw, { setZone: true });
+  return dt.isValid ? dt.toJSDate() : undefined;
+}

@@ -1,0 +1,2 @@
+// Placeholder until the DynamoDB Local bootstrap lands.
+export default async function globalSetup() {}
