@@ -36,7 +36,8 @@ export default tseslint.config(
   },
   {
     files: ['libs/core-domain/src/**/*.ts'],
-    ignores: ['libs/core-domain/src/**/*.spec.ts'],
+    // The test kit (testing/) may use node:crypto for unique ids; it is not domain logic.
+    ignores: ['libs/core-domain/src/**/*.spec.ts', 'libs/core-domain/src/testing/**'],
     rules: {
       'no-restricted-imports': ['error', domainForbiddenImports],
       'no-restricted-properties': [

@@ -1,0 +1,1 @@
+export { createMemoryAdapters, type MemoryAdapters } from './memory-adapters.js';

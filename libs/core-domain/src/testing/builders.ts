@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { orgClientId, appClientId, type Credential } from '../credentials/credential.entity.js';
+import { type InferenceProfile } from '../profiles/inference-profile.entity.js';
+import { DEFAULT_ORG_SETTINGS, scopeKeyFor, type App, type Org } from '../tenants/tenant.entity.js';
+import { type StickyState } from '../selection/model-selection.js';
+import { type DailyTotal, type UsageRecord } from '../usage/usage.entity.js';
+import { type PricingEntry } from '../money/pricing.js';
+import { type IdGenerator } from '../ports/id-generator.port.js';
+import { type SecretHasher } from '../ports/secret-hasher.port.js';
+
+/** A fresh id per test: tests never need to empty tables. */
+export const uniqueId = (): string => randomUUID();
+export const uniqueAppId = (): string => `app-${randomUUID().slice(0, 8)}`;
+
+const T0 = '2026-03-10T12:00:00.000Z';
+
+export function anOrg(over: Partial<Org> = {}): Org {
+  return {
+    orgId: uniqueId(),
+    orgName: 'Acme',
+    timezone: 'UTC',
+    quotaScope: 'ORG',
+    modelOrdering: ['premium', 'standard', 'economy'],
+    quotas: { premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 },
+    settings: { ...DEFAULT_ORG_SETTINGS },
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+export function anApp(orgId: string, over: Partial<App> = {}): App {
+  return { orgId, appId: uniqueAppId(), appName: 'Chat', overrides: {}, createdAt: T0, updatedAt: T0, ...over };
+}
+
+export function aCredential(orgId: string, appId?: string, over: Partial<Credential> = {}): Credential {
+  const c: Credential = {
+    clientId: appId ? appClientId(orgId, appId) : orgClientId(orgId),
+    orgId,
+    secretHash: 'hash-v1',
+    secretVersion: 1,
+    secretIssuedAt: T0,
+    ...over,
+  };
+  if (appId) c.appId = appId;
+  return c;
+}
+
+export function aProfile(orgId: string, appId: string, over: Partial<InferenceProfile> = {}): InferenceProfile {
+  return {
+    orgId,
+    appId,
+    profileLabel: 'claude-prod',
+    inferenceProfileArn: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123',
+    description: 'Production profile',
+    createdAt: T0,
+    ...over,
+  };
+}
+
+export function aUsageRecord(over: Partial<UsageRecord> = {}): UsageRecord {
+  const orgId = over.orgId ?? uniqueId();
+  return {
+    scopeKey: scopeKeyFor('ORG', orgId, 'app1'),
+    requestId: uniqueId(),
+    orgId,
+    appId: 'app1',
+    label: 'premium',
+    bedrockModelId: 'amazon.nova-pro-v1:0',
+    day: '2026-03-10',
+    shard: 0,
+    status: 'OK',
+    timestamp: T0,
+    recordedAt: T0,
+    costUsdMicros: 3760,
+    inputTokens: 1500,
+    outputTokens: 800,
+    cacheReadInputTokens: 0,
+    cacheWriteInputTokens: 0,
+    requests: 1,
+    expiresAt: Math.floor(Date.parse(T0) / 1000) + 7 * 86400,
+    counterExpiresAt: Math.floor(Date.parse(T0) / 1000) + 400 * 86400,
+    ...over,
+  };
+}
+
+export function aStickyState(over: Partial<StickyState> = {}): StickyState {
+  return {
+    scopeKey: `ORG#${uniqueId()}`,
+    day: '2026-03-10',
+    label: 'standard',
+    index: 1,
+    previousLabel: 'premium',
+    reason: 'QUOTA_EXCEEDED',
+    updatedAt: T0,
+    expiresAt: Math.floor(Date.parse('2026-03-11T01:00:00Z') / 1000),
+    ...over,
+  };
+}
+
+export function aDailyTotal(over: Partial<DailyTotal> = {}): DailyTotal {
+  return {
+    scopeKey: `ORG#${uniqueId()}`,
+    label: 'premium',
+    day: '2026-03-10',
+    costUsdMicros: 1000,
+    inputTokens: 10,
+    outputTokens: 20,
+    cacheReadInputTokens: 0,
+    cacheWriteInputTokens: 0,
+    requests: 1,
+    updatedAt: T0,
+    expiresAt: Math.floor(Date.parse(T0) / 1000) + 400 * 86400,
+    ...over,
+  };
+}
+
+export function aPricingEntry(over: Partial<PricingEntry> = {}): PricingEntry {
+  return {
+    day: '20260310',
+    bedrockModelId: `model-${uniqueId()}`,
+    price: { inputPerMillion: 1000, outputPerMillion: 2000 },
+    origin: 'PRICING_API',
+    version: 'v1',
+    expiresAt: Math.floor(Date.parse(T0) / 1000) + 3 * 86400,
+    ...over,
+  };
+}
+
+/** Deterministic ids and secrets for tests. */
+export class SequentialIds implements IdGenerator {
+  private n = 0;
+  constructor(private readonly prefix = '00000000-0000-4000-8000') {}
+  newId(): string {
+    this.n++;
+    return `${this.prefix}-${this.n.toString(16).padStart(12, '0')}`;
+  }
+  newSecret(): string {
+    this.n++;
+    return Buffer.from(`secret-${this.n}`.padEnd(32, '.')).toString('base64');
+  }
+}
+
+/** A fast, transparent hasher for unit tests (never for production). */
+export class PlainTestHasher implements SecretHasher {
+  async hash(secret: string): Promise<string> {
+    return `plain:${secret}`;
+  }
+  async verify(secret: string, hash: string): Promise<boolean> {
+    return hash === `plain:${secret}`;
+  }
+}
