@@ -1,0 +1,163 @@
+import { type ChangeFeed } from '../ports/change-feed.port.js';
+import { type Clock } from '../ports/clock.port.js';
+import { type DailyTotals } from '../ports/daily-totals.port.js';
+import { type SpendReader } from '../ports/spend-reader.port.js';
+import { type StickyStates } from '../ports/sticky-states.port.js';
+import { type UsageCounters } from '../ports/usage-counters.port.js';
+import { type WorkerLease } from '../ports/worker-lease.port.js';
+import { labelStatus, type LabelStatus } from '../quota/quota-status.js';
+import { decideModel } from '../selection/model-selection.js';
+import { stickyExpiry } from '../selection/select-model.use-case.js';
+import { mapLimit } from '../shared/ttl-cache.js';
+import { type TenantConfigCache } from '../tenants/tenant-config.js';
+import { parseScopeKey, resolveEffectiveConfig, type EffectiveConfig } from '../tenants/tenant.entity.js';
+import { candidateOrgDays, epochSecs, orgDay } from '../time/org-time.js';
+import { COUNTER_TTL_DAYS, type CounterGroup, type DailyTotal } from '../usage/usage.entity.js';
+
+export interface AggregationOptions {
+  /** Who this worker is (lease owner). */
+  owner: string;
+  leaseName?: string;
+  /** Lease lifetime; another worker takes over this long after a holder dies. */
+  leaseTtlSecs?: number;
+  /** The change feed is read from this long before the last pass began (clock skew, slow commits). */
+  cursorOverlapSecs?: number;
+}
+
+export type PassReport =
+  | { ran: false; reason: 'lease-held-elsewhere' }
+  | {
+      ran: true;
+      groupsAggregated: number;
+      stickyAdvanced: number;
+      durationMs: number;
+      /** Seconds between the oldest change this pass could include and the pass start. */
+      maxLagSecs: number;
+      startedAt: string;
+    };
+
+/**
+ * One aggregation pass: take the lease, find the counter groups written since the last pass (change
+ * feed, no scan), sum their shards, overwrite the day totals (idempotent), advance sticky state for
+ * labels that became exhausted today, then release the lease with the new cursor.
+ *
+ * Late events: every changed group is re-aggregated whatever its day, so events for the previous org
+ * day (accepted up to 24 h late) land in that day's total, including during the two hours after local
+ * midnight when the previous day is still open (see daysOpenForAggregation).
+ */
+export class AggregateUsage {
+  private readonly leaseName: string;
+  private readonly leaseTtlSecs: number;
+  private readonly overlapMs: number;
+
+  constructor(
+    private readonly lease: WorkerLease,
+    private readonly feed: ChangeFeed,
+    private readonly counters: UsageCounters,
+    private readonly totals: DailyTotals,
+    private readonly spend: SpendReader,
+    private readonly sticky: StickyStates,
+    private readonly configs: TenantConfigCache,
+    private readonly clock: Clock,
+    private readonly opts: AggregationOptions,
+  ) {
+    this.leaseName = opts.leaseName ?? 'aggregator';
+    this.leaseTtlSecs = opts.leaseTtlSecs ?? 120;
+    this.overlapMs = (opts.cursorOverlapSecs ?? 120) * 1000;
+  }
+
+  /** `signal` lets a shutdown abandon the pass between groups; totals already written stay correct. */
+  async runPass(signal?: { aborted: boolean }): Promise<PassReport> {
+    const started = this.clock.now();
+    const grant = await this.lease.tryAcquire(this.leaseName, this.opts.owner, started, this.leaseTtlSecs);
+    if (!grant.acquired) return { ran: false, reason: 'lease-held-elsewhere' };
+    let released = false;
+    try {
+      const since = grant.cursor ? new Date(Date.parse(grant.cursor) - this.overlapMs) : undefined;
+      const groups = await this.feed.changedGroups(candidateOrgDays(started), since);
+      const written: Array<{ total: DailyTotal; eff: EffectiveConfig }> = [];
+      await mapLimit(groups, 8, async (group) => {
+        if (signal?.aborted) return;
+        const eff = await this.configFor(group);
+        if (!eff) return;
+        const sum = await this.counters.sumShards(group, eff.aggShardCount);
+        const total: DailyTotal = {
+          ...group,
+          ...sum,
+          updatedAt: this.clock.now().toISOString(),
+          expiresAt: epochSecs(started) + COUNTER_TTL_DAYS * 86400,
+        };
+        await this.totals.put([total]);
+        written.push({ total, eff });
+      });
+      let stickyAdvanced = 0;
+      if (!signal?.aborted) {
+        for (const { total, eff } of written) {
+          if (await this.advanceStickyIfExhausted(total, eff)) stickyAdvanced++;
+        }
+      }
+      if (signal?.aborted) {
+        // Abandon: keep the old cursor so the next holder redoes this pass.
+        await this.lease.release(this.leaseName, this.opts.owner);
+      } else {
+        await this.lease.release(this.leaseName, this.opts.owner, started.toISOString());
+      }
+      released = true;
+      return {
+        ran: true,
+        groupsAggregated: written.length,
+        stickyAdvanced,
+        durationMs: this.clock.now().getTime() - started.getTime(),
+        maxLagSecs: since ? Math.round((started.getTime() - since.getTime()) / 1000) : 0,
+        startedAt: started.toISOString(),
+      };
+    } finally {
+      if (!released) await this.lease.release(this.leaseName, this.opts.owner).catch(() => undefined);
+    }
+  }
+
+  /** The configuration that governs a counter group: the org's (ORG scope) or the app's (APP scope). */
+  private async configFor(group: CounterGroup): Promise<EffectiveConfig | undefined> {
+    const { orgId, appId } = parseScopeKey(group.scopeKey);
+    const org = await this.configs.org(orgId);
+    if (!org) return undefined;
+    if (appId === undefined) {
+      return resolveEffectiveConfig(org, { orgId, appId: '', appName: '', overrides: {}, createdAt: '', updatedAt: '' });
+    }
+    const app = await this.configs.app(orgId, appId);
+    return app ? resolveEffectiveConfig(org, app) : undefined;
+  }
+
+  /** When a label of today's ordering is EXCEEDED, move the sticky state forward (never back). */
+  private async advanceStickyIfExhausted(total: DailyTotal, eff: EffectiveConfig): Promise<boolean> {
+    if (!eff.stickyFallbackEnabled || !eff.modelOrdering.includes(total.label)) return false;
+    const now = this.clock.now();
+    if (total.day !== orgDay(now, eff.timezone)) return false;
+    const quota = eff.quotas[total.label] ?? 0;
+    if (labelStatus(total.costUsdMicros, quota, eff.tightModeThresholdPct) !== 'EXCEEDED') return false;
+    const snap = await this.spend.read(
+      { scopeKey: eff.scopeKey, day: total.day, totalsFor: eff.modelOrdering, liveFor: [], shardCount: eff.aggShardCount, withSticky: true },
+      now,
+    );
+    const statuses: Record<string, LabelStatus> = {};
+    for (const label of eff.modelOrdering) {
+      const spend = label === total.label ? total.costUsdMicros : (snap.totals.get(label)?.costUsdMicros ?? 0);
+      statuses[label] = labelStatus(spend, eff.quotas[label] ?? 0, eff.tightModeThresholdPct);
+    }
+    const decision = decideModel({ ordering: eff.modelOrdering, statuses, stickyEnabled: true, sticky: snap.sticky });
+    if (decision.kind !== 'recommend' || !decision.advanceStickyTo) return false;
+    return this.sticky.advance(
+      {
+        scopeKey: eff.scopeKey,
+        day: total.day,
+        label: decision.advanceStickyTo.label,
+        index: decision.advanceStickyTo.index,
+        previousLabel: decision.advanceStickyTo.previousLabel,
+        reason: 'QUOTA_EXCEEDED',
+        updatedAt: now.toISOString(),
+        expiresAt: stickyExpiry(now, eff.timezone),
+      },
+      now,
+    );
+  }
+}

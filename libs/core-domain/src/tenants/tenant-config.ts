@@ -1,0 +1,93 @@
+import { InvalidConfigError, NotFoundError } from '../errors.js';
+import { type ServiceConfig } from '../config/service-config.js';
+import { type Clock } from '../ports/clock.port.js';
+import { type InferenceProfiles } from '../ports/inference-profiles.port.js';
+import { type TenantDirectory } from '../ports/tenant-directory.port.js';
+import { type InferenceProfile } from '../profiles/inference-profile.entity.js';
+import { TtlCache } from '../shared/ttl-cache.js';
+import { resolveEffectiveConfig, type App, type EffectiveConfig, type Org } from './tenant.entity.js';
+
+/** Config changes reach running instances within this time. */
+export const CONFIG_CACHE_TTL_MS = 60_000;
+
+export interface AppContext {
+  org: Org;
+  app: App;
+  effective: EffectiveConfig;
+  profiles: InferenceProfile[];
+}
+
+/**
+ * Checks that an effective config can work: every label of the ordering is a config label or one
+ * of the app's profiles, and has a quota. Throws INVALID_CONFIG naming the problem.
+ */
+export function checkEffectiveConfig(
+  eff: Pick<EffectiveConfig, 'appId' | 'modelOrdering' | 'quotas'>,
+  config: ServiceConfig,
+  profileLabels: readonly string[],
+): void {
+  for (const label of eff.modelOrdering) {
+    if (!config.labels[label] && !profileLabels.includes(label)) {
+      throw new InvalidConfigError(`Label '${label}' in the model ordering of app '${eff.appId}' is not defined`, {
+        label,
+        app_id: eff.appId,
+        configured_labels: Object.keys(config.labels),
+      });
+    }
+    if (eff.quotas[label] === undefined) {
+      throw new InvalidConfigError(`Label '${label}' of app '${eff.appId}' has no quota`, {
+        label,
+        app_id: eff.appId,
+      });
+    }
+  }
+}
+
+/** Org, app and profile reads for the hot paths, cached in process for 60 s. */
+export class TenantConfigCache {
+  private readonly orgs: TtlCache<Org | null>;
+  private readonly apps: TtlCache<App | null>;
+  private readonly profileLists: TtlCache<InferenceProfile[]>;
+
+  constructor(
+    private readonly tenants: TenantDirectory,
+    private readonly profiles: InferenceProfiles,
+    clock: Clock,
+    ttlMs = CONFIG_CACHE_TTL_MS,
+  ) {
+    this.orgs = new TtlCache(clock, ttlMs);
+    this.apps = new TtlCache(clock, ttlMs);
+    this.profileLists = new TtlCache(clock, ttlMs);
+  }
+
+  async org(orgId: string): Promise<Org | undefined> {
+    return (await this.orgs.getOrLoad(orgId, async () => (await this.tenants.getOrg(orgId)) ?? null)) ?? undefined;
+  }
+
+  async app(orgId: string, appId: string): Promise<App | undefined> {
+    const key = `${orgId}|${appId}`;
+    return (await this.apps.getOrLoad(key, async () => (await this.tenants.getApp(orgId, appId)) ?? null)) ?? undefined;
+  }
+
+  async profilesOf(orgId: string, appId: string): Promise<InferenceProfile[]> {
+    return this.profileLists.getOrLoad(`${orgId}|${appId}`, () => this.profiles.list(orgId, appId));
+  }
+
+  /** Everything a runtime request needs about one app. 404 when the org or the app is unknown. */
+  async appContext(orgId: string, appId: string): Promise<AppContext> {
+    const [org, app, profiles] = await Promise.all([this.org(orgId), this.app(orgId, appId), this.profilesOf(orgId, appId)]);
+    if (!org) throw new NotFoundError(`Org ${orgId} not found`);
+    if (!app) throw new NotFoundError(`App ${appId} not found in org ${orgId}`);
+    return { org, app, effective: resolveEffectiveConfig(org, app), profiles };
+  }
+
+  /** Forgets what this process cached about an org (after a write through this process). */
+  forgetOrg(orgId: string): void {
+    this.orgs.delete(orgId);
+  }
+
+  forgetApp(orgId: string, appId: string): void {
+    this.apps.delete(`${orgId}|${appId}`);
+    this.profileLists.delete(`${orgId}|${appId}`);
+  }
+}

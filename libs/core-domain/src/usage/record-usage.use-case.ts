@@ -1,0 +1,197 @@
+import { type ServiceConfig } from '../config/service-config.js';
+import { DomainError, InvalidModelLabelError, InvalidRequestError, StorageUnavailableError } from '../errors.js';
+import { costMicros, resolvePrice, type ResolvedPrice } from '../money/pricing.js';
+import { type Clock } from '../ports/clock.port.js';
+import { type InferenceProfileResolver } from '../ports/inference-profile-resolver.port.js';
+import { type SpendReader } from '../ports/spend-reader.port.js';
+import { type UsageCounters } from '../ports/usage-counters.port.js';
+import { type PriceBook } from '../pricing/price-book.js';
+import { labelStatus, quotaPct, type LabelStatus } from '../quota/quota-status.js';
+import { mapLimit } from '../shared/ttl-cache.js';
+import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
+import { epochSecs, isoUtc, orgDay } from '../time/org-time.js';
+import { shardFor, validateUsage, type UsageInput, type ValidUsage } from './usage-event.js';
+import { COUNTER_TTL_DAYS, type UsageRecord } from './usage.entity.js';
+
+export interface UsageResult {
+  requestId: string;
+  duplicate: boolean;
+  shard: number;
+  costUsdMicros: number;
+  expectedAggregationLagSecs: number;
+  quotaStatus: {
+    modelLabel: string;
+    spendUsdMicros: number;
+    quotaUsdMicros: number;
+    quotaPct: number;
+    /** EXCEEDED means: the label is exhausted, re-select now. */
+    mode: LabelStatus;
+    /** True when the spend is live (shard counters), as it is near the quota. */
+    live: boolean;
+  };
+  timestamp: string;
+}
+
+export type BatchItemResult =
+  | { requestId: string; status: 'accepted' | 'duplicate'; shard: number; costUsdMicros: number }
+  | { requestId: string; status: 'failed'; error: { code: string; message: string; details?: Record<string, unknown> } };
+
+export interface BatchResult {
+  accepted: number;
+  failed: number;
+  duplicates: number;
+  results: BatchItemResult[];
+  timestamp: string;
+}
+
+export const MAX_BATCH_ITEMS = 100;
+
+/**
+ * Usage metering: validate, price on the server, count exactly once (through UsageCounters), and
+ * answer with the label's quota status. Storage calls: one write, one read.
+ */
+export class RecordUsage {
+  constructor(
+    private readonly configs: TenantConfigCache,
+    private readonly counters: UsageCounters,
+    private readonly spend: SpendReader,
+    private readonly prices: PriceBook,
+    private readonly resolver: InferenceProfileResolver | undefined,
+    private readonly clock: Clock,
+    private readonly config: ServiceConfig,
+    private readonly aggregationIntervalSecs = 60,
+  ) {}
+
+  async execute(orgId: string, appId: string, input: UsageInput): Promise<UsageResult> {
+    const ctx = await this.configs.appContext(orgId, appId);
+    const { record, outcome } = await this.meter(ctx, input);
+    const eff = ctx.effective;
+    const cost = outcome.duplicate ? outcome.costUsdMicros : record.costUsdMicros;
+    const label = outcome.duplicate ? outcome.label : record.label;
+    const day = outcome.duplicate ? outcome.day : record.day;
+    const snap = await this.spend.read(
+      { scopeKey: eff.scopeKey, day, totalsFor: [label], liveFor: [label], shardCount: eff.aggShardCount, withSticky: false },
+      this.clock.now(),
+    );
+    const quota = eff.quotas[label] ?? 0;
+    const aggregated = (snap.totals.get(label)?.costUsdMicros ?? 0) + (outcome.duplicate ? 0 : cost);
+    const live = snap.live.get(label)?.costUsdMicros ?? aggregated;
+    // Near the quota the aggregated total lags behind: report live spend then.
+    const useLive = labelStatus(Math.max(aggregated, live), quota, eff.tightModeThresholdPct) !== 'NORMAL';
+    const spend = useLive ? Math.max(aggregated, live) : aggregated;
+    return {
+      requestId: record.requestId,
+      duplicate: outcome.duplicate,
+      shard: outcome.duplicate ? outcome.shard : record.shard,
+      costUsdMicros: cost,
+      expectedAggregationLagSecs: this.aggregationIntervalSecs,
+      quotaStatus: {
+        modelLabel: label,
+        spendUsdMicros: spend,
+        quotaUsdMicros: quota,
+        quotaPct: quotaPct(spend, quota),
+        mode: labelStatus(spend, quota, eff.tightModeThresholdPct),
+        live: useLive,
+      },
+      timestamp: isoUtc(this.clock.now()),
+    };
+  }
+
+  /** 1..100 events; one bad item never fails the others. Storage outages fail the whole batch (resend it). */
+  async executeBatch(orgId: string, appId: string, inputs: UsageInput[]): Promise<BatchResult> {
+    if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > MAX_BATCH_ITEMS) {
+      throw new InvalidRequestError([{ field: 'requests', message: `must hold 1 to ${MAX_BATCH_ITEMS} usage events` }]);
+    }
+    const ctx = await this.configs.appContext(orgId, appId);
+    const results = await mapLimit(inputs, 10, async (input): Promise<BatchItemResult> => {
+      const requestId = typeof input?.requestId === 'string' ? input.requestId.toLowerCase() : '';
+      try {
+        const { record, outcome } = await this.meter(ctx, input);
+        return outcome.duplicate
+          ? { requestId: record.requestId, status: 'duplicate', shard: outcome.shard, costUsdMicros: outcome.costUsdMicros }
+          : { requestId: record.requestId, status: 'accepted', shard: record.shard, costUsdMicros: record.costUsdMicros };
+      } catch (e) {
+        if (e instanceof StorageUnavailableError || !(e instanceof DomainError)) throw e;
+        const error: { code: string; message: string; details?: Record<string, unknown> } = { code: e.code, message: e.message };
+        if (e.details) error.details = e.details;
+        return { requestId, status: 'failed', error };
+      }
+    });
+    return {
+      accepted: results.filter((r) => r.status === 'accepted').length,
+      failed: results.filter((r) => r.status === 'failed').length,
+      duplicates: results.filter((r) => r.status === 'duplicate').length,
+      results,
+      timestamp: isoUtc(this.clock.now()),
+    };
+  }
+
+  private async meter(ctx: AppContext, input: UsageInput) {
+    const now = this.clock.now();
+    const v = validateUsage(input, now);
+    const eff = ctx.effective;
+    const price = await this.priceOf(ctx, v);
+    const day = orgDay(v.timestamp, eff.timezone);
+    const cost = costMicros(v, price.price);
+    const record: UsageRecord = {
+      scopeKey: eff.scopeKey,
+      requestId: v.requestId,
+      orgId: eff.orgId,
+      appId: eff.appId,
+      label: v.modelLabel,
+      bedrockModelId: v.bedrockModelId,
+      day,
+      shard: shardFor(v.requestId, eff.aggShardCount),
+      status: v.status,
+      timestamp: v.timestamp.toISOString(),
+      recordedAt: now.toISOString(),
+      costUsdMicros: cost,
+      inputTokens: v.inputTokens,
+      outputTokens: v.outputTokens,
+      cacheReadInputTokens: v.cacheReadInputTokens,
+      cacheWriteInputTokens: v.cacheWriteInputTokens,
+      requests: 1,
+      expiresAt: epochSecs(now) + this.config.requestTtlDays * 86400,
+      counterExpiresAt: epochSecs(now) + COUNTER_TTL_DAYS * 86400,
+    };
+    if (v.callingRegion !== undefined) record.callingRegion = v.callingRegion;
+    if (v.tags !== undefined) record.tags = v.tags;
+    const outcome = await this.counters.recordOnce(record);
+    return { record, outcome };
+  }
+
+  /** Server-side price of the event's label (the client never sends a cost). */
+  private async priceOf(ctx: AppContext, v: ValidUsage): Promise<ResolvedPrice> {
+    const eff = ctx.effective;
+    const def = this.config.labels[v.modelLabel];
+    if (def && eff.modelOrdering.includes(v.modelLabel)) {
+      const price = await this.prices.priceFor(def.bedrockModelId, v.callingRegion ?? this.config.region, def.price);
+      return price!;
+    }
+    const profile = ctx.profiles.find((p) => p.profileLabel === v.modelLabel);
+    if (!profile) {
+      const configured = [...eff.modelOrdering, ...ctx.profiles.map((p) => p.profileLabel).filter((l) => !eff.modelOrdering.includes(l))];
+      throw new InvalidModelLabelError(v.modelLabel, configured);
+    }
+    if (v.callingRegion === undefined) {
+      throw new InvalidRequestError([{ field: 'calling_region', message: 'is required for an inference profile label' }]);
+    }
+    const fallback = this.config.profileFallbackPrices[v.modelLabel];
+    let modelId: string | undefined;
+    try {
+      modelId = await this.resolver?.modelFor(profile.inferenceProfileArn, v.callingRegion);
+    } catch {
+      modelId = undefined; // lookup failed: fall back to the label's config price below
+    }
+    const price = modelId
+      ? await this.prices.priceFor(modelId, v.callingRegion, this.prices.configPriceForModel(modelId) ?? fallback)
+      : resolvePrice(undefined, undefined, fallback);
+    if (!price) {
+      throw new InvalidRequestError(
+        [{ field: 'model_label', message: `cannot price inference profile '${v.modelLabel}' in ${v.callingRegion}` }],
+        'The model behind this inference profile could not be priced and no fallback price is configured',
+      );
+    }
+    return price;
+  }
+}
