@@ -2,7 +2,7 @@
 // Type-checking is done by `tsc --noEmit` in `npm test`; ts-jest only transpiles here.
 const tsJest = [
   'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false },
+  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false },
 ];
 
 const common = {

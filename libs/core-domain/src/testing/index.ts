@@ -10,6 +10,7 @@ import { describe } from '@jest/globals';
 
 export * from './fake-clock.js';
 export * from './builders.js';
+export * from './test-config.js';
 export {
   tenantDirectoryContract,
   inferenceProfilesContract,

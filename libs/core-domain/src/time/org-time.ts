@@ -65,7 +65,7 @@ export function nextDay(day: string): string {
 
 /** Local wall time with offset, seconds precision: `2026-01-23T10:30:45-05:00`. */
 export function orgLocalTime(instant: Date, tz: string): string {
-  return inZone(instant, tz).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+  return inZone(instant, tz).startOf('second').toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
 }
 
 /** ISO 8601 UTC with seconds precision: `2026-01-23T15:30:45Z`. */
