@@ -1,9 +1,6 @@
 // Jest runs in ESM mode (NestJS 12 is ESM-only): `node --experimental-vm-modules`.
 // Type-checking is done by `tsc --noEmit` in `npm test`; ts-jest only transpiles here.
-const tsJest = [
-  'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false },
-];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }];
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
@@ -28,6 +25,7 @@ export default {
   collectCoverageFrom: [
     'libs/core-domain/src/**/*.ts',
     '!libs/core-domain/src/**/index.ts',
+    '!libs/core-domain/src/**/*.spec.ts',
     '!libs/core-domain/src/testing/**',
     '!libs/core-domain/src/**/*.port.ts',
   ],
@@ -37,7 +35,11 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/core-domain/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/core-domain/**/*.spec.ts',
+        '<rootDir>/test/unit/**/*.spec.ts',
+        '<rootDir>/apps/**/*.spec.ts',
+      ],
     },
     {
       ...common,

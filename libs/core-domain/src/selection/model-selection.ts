@@ -45,9 +45,10 @@ export function decideModel(input: {
   let start = 0;
   if (stickyEnabled && input.sticky) {
     // The state names a label; its position in the current ordering wins over the stored index
-    // (the ordering may have changed). A label no longer in the ordering keeps the stored index.
+    // (the ordering may have changed). A label no longer in the ordering keeps the stored index,
+    // clamped to the last label of a shortened ordering (never back to an earlier model).
     const pos = ordering.indexOf(input.sticky.label);
-    start = pos >= 0 ? pos : Math.min(input.sticky.index, ordering.length);
+    start = pos >= 0 ? pos : Math.min(input.sticky.index, ordering.length - 1);
   }
   for (let i = start; i < ordering.length; i++) {
     const label = ordering[i]!;
@@ -64,13 +65,17 @@ export function decideModel(input: {
         stickyActive: stickyEnabled,
       };
     }
-    if (start > 0) return { kind: 'recommend', index: i, label, reason: 'STICKY_FALLBACK', stickyActive: true };
+    if (start > 0)
+      return { kind: 'recommend', index: i, label, reason: 'STICKY_FALLBACK', stickyActive: true };
     return { kind: 'recommend', index: i, label, reason: 'NORMAL', stickyActive: false };
   }
   return { kind: 'all-exceeded' };
 }
 
 /** Forward-only rule for sticky writes: a state may replace none or one with a lower index. */
-export function stickyMayAdvance(current: Pick<StickyState, 'index'> | undefined, next: { index: number }): boolean {
+export function stickyMayAdvance(
+  current: Pick<StickyState, 'index'> | undefined,
+  next: { index: number },
+): boolean {
   return current === undefined || current.index < next.index;
 }

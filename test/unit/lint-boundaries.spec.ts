@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { ESLint } from 'eslint';
+
+// `npm run lint` keeps libs/core-domain framework-free. This lints fixture sources as if they lived
+// in the domain and shows the rule failing on each forbidden import, and passing on allowed code.
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function domainErrors(code: string, filePath = 'libs/core-domain/src/lint-fixture.ts') {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.severity === 2).map((m) => m.ruleId);
+}
+
+describe('lint: the domain imports no framework', () => {
+  it.each([
+    ["import { Injectable } from '@nestjs/common';", '@nestjs/common'],
+    ["import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", '@aws-sdk/client-dynamodb'],
+    ["import { Entity } from 'electrodb';", 'electrodb'],
+    ["import { IsString } from 'class-validator';", 'class-validator'],
+    ["import { randomUUID } from 'node:crypto';", 'node:crypto'],
+    ["import { randomUUID } from 'crypto';", 'crypto'],
+    ["import bcrypt from 'bcryptjs';", 'bcryptjs'],
+    ["import { createMemoryAdapters } from '#adapters-memory';", '#adapters-memory'],
+  ])('fails on %s', async (line) => {
+    const errors = await domainErrors(
+      `${line}\nexport const used = [${line.match(/import \{? ?(\w+)/)![1]}];\n`,
+    );
+    expect(errors).toContain('no-restricted-imports');
+  });
+
+  it('fails on Date.now(), new Date() and Math.random() inside rules', async () => {
+    const errors = await domainErrors(
+      'export const a = Date.now();\nexport const b = new Date();\nexport const c = Math.random();\n',
+    );
+    expect(errors.filter((e) => e === 'no-restricted-properties')).toHaveLength(2);
+    expect(errors).toContain('no-restricted-syntax');
+  });
+
+  it('passes on plain TypeScript with luxon and relative imports', async () => {
+    const code =
+      "import { DateTime } from 'luxon';\nimport { type Clock } from './ports/clock.port.js';\nexport const f = (c: Clock) => DateTime.fromJSDate(c.now()).toISODate();\n";
+    expect(await domainErrors(code)).toEqual([]);
+  });
+
+  it('allows the same imports outside the domain (adapters)', async () => {
+    const code = "import { randomUUID } from 'node:crypto';\nexport const id = randomUUID();\n";
+    expect(await domainErrors(code, 'libs/adapters-memory/src/lint-fixture.ts')).toEqual([]);
+  });
+});
