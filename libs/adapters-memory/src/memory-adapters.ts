@@ -292,9 +292,13 @@ export function createMemoryAdapters(): MemoryAdapters {
     async tryAcquire(name, owner, now, ttlSecs) {
       await tick();
       const current = leases.get(name);
-      const free = !current || current.owner === undefined || current.owner === owner || current.expiresAt <= epoch(now);
+      const free =
+        !current || current.owner === undefined || current.owner === owner || current.expiresAt <= epoch(now);
       if (!free) return { acquired: false };
-      const next: { owner?: string; expiresAt: number; cursor?: string } = { owner, expiresAt: epoch(now) + ttlSecs };
+      const next: { owner?: string; expiresAt: number; cursor?: string } = {
+        owner,
+        expiresAt: epoch(now) + ttlSecs,
+      };
       if (current?.cursor !== undefined) next.cursor = current.cursor;
       leases.set(name, next);
       return current?.cursor !== undefined ? { acquired: true, cursor: current.cursor } : { acquired: true };

@@ -56,7 +56,12 @@ export class ConfigPricingSource implements PricingSource {
     const out: PriceQuote[] = [];
     for (const m of models) {
       const def = Object.values(this.config.labels).find((d) => d.bedrockModelId === m.bedrockModelId);
-      if (def) out.push(m.region ? { bedrockModelId: m.bedrockModelId, region: m.region, price: def.price } : { bedrockModelId: m.bedrockModelId, price: def.price });
+      if (def)
+        out.push(
+          m.region
+            ? { bedrockModelId: m.bedrockModelId, region: m.region, price: def.price }
+            : { bedrockModelId: m.bedrockModelId, price: def.price },
+        );
     }
     return out;
   }

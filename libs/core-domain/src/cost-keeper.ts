@@ -45,19 +45,46 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
   const prices = new PriceBook(s.pricing, config, clock);
   const auth = new Authentication(s.credentials, s.revocations, deps.hasher, deps.ids, clock);
-  const provisioning = new Provisioning(s.tenants, s.credentials, s.profiles, deps.hasher, deps.ids, clock, config, configs, (id) =>
-    auth.forgetCredential(id),
+  const provisioning = new Provisioning(
+    s.tenants,
+    s.credentials,
+    s.profiles,
+    deps.hasher,
+    deps.ids,
+    clock,
+    config,
+    configs,
+    (id) => auth.forgetCredential(id),
   );
   return {
     provisioning,
     auth,
     selectModel: new SelectModel(configs, s.spend, s.sticky, prices, clock, config),
-    recordUsage: new RecordUsage(configs, s.counters, s.spend, prices, deps.profileResolver, clock, config, deps.aggregation?.intervalSecs ?? 60),
+    recordUsage: new RecordUsage(
+      configs,
+      s.counters,
+      s.spend,
+      prices,
+      deps.profileResolver,
+      clock,
+      config,
+      deps.aggregation?.intervalSecs ?? 60,
+    ),
     profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config),
-    aggregator: new AggregateUsage(s.lease, s.changeFeed, s.counters, s.totals, s.spend, s.sticky, configs, clock, {
-      owner: deps.aggregation?.owner ?? 'aggregator',
-      ...deps.aggregation,
-    }),
+    aggregator: new AggregateUsage(
+      s.lease,
+      s.changeFeed,
+      s.counters,
+      s.totals,
+      s.spend,
+      s.sticky,
+      configs,
+      clock,
+      {
+        owner: deps.aggregation?.owner ?? 'aggregator',
+        ...deps.aggregation,
+      },
+    ),
     configs,
     prices,
   };

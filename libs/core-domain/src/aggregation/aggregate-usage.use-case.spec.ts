@@ -3,12 +3,28 @@ import { createMemoryAdapters } from '#adapters-memory';
 import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
 import { createCostKeeper, type StorageAdapters, type UsageInput } from '#core-domain';
 
-async function setup(timezone = 'UTC', storage: StorageAdapters = createMemoryAdapters(), clock = new FakeClock('2026-03-10T12:00:00Z')) {
+async function setup(
+  timezone = 'UTC',
+  storage: StorageAdapters = createMemoryAdapters(),
+  clock = new FakeClock('2026-03-10T12:00:00Z'),
+) {
   const make = (owner: string) =>
-    createCostKeeper({ storage, clock, config: testServiceConfig(), ids: new SequentialIds(), hasher: new PlainTestHasher(), aggregation: { owner } });
+    createCostKeeper({
+      storage,
+      clock,
+      config: testServiceConfig(),
+      ids: new SequentialIds(),
+      hasher: new PlainTestHasher(),
+      aggregation: { owner },
+    });
   const keeper = make('w1');
   const orgId = uniqueId();
-  await keeper.provisioning.putOrg(orgId, { orgName: 'A', timezone, quotaScope: 'ORG', quotas: { premium: 20_000, standard: 100_000, economy: 100_000 } });
+  await keeper.provisioning.putOrg(orgId, {
+    orgName: 'A',
+    timezone,
+    quotaScope: 'ORG',
+    quotas: { premium: 20_000, standard: 100_000, economy: 100_000 },
+  });
   await keeper.provisioning.putApp(orgId, 'chat', { appName: 'Chat' });
   const event = (over: Partial<UsageInput> = {}): UsageInput => ({
     requestId: uniqueId(),
@@ -22,7 +38,16 @@ async function setup(timezone = 'UTC', storage: StorageAdapters = createMemoryAd
   });
   const total = async (day = '2026-03-10', label = 'premium') =>
     (await storage.totals.forScopeDay(`ORG#${orgId}`, day)).find((t) => t.label === label);
-  return { clock, storage, keeper, make, orgId, event, total, record: (e: UsageInput) => keeper.recordUsage.execute(orgId, 'chat', e) };
+  return {
+    clock,
+    storage,
+    keeper,
+    make,
+    orgId,
+    event,
+    total,
+    record: (e: UsageInput) => keeper.recordUsage.execute(orgId, 'chat', e),
+  };
 }
 
 describe('AggregateUsage (use case)', () => {
@@ -32,7 +57,13 @@ describe('AggregateUsage (use case)', () => {
     const report = await keeper.aggregator.runPass();
     expect(report).toMatchObject({ ran: true, groupsAggregated: 1 });
     const first = await total();
-    expect(first).toMatchObject({ costUsdMicros: 4 * 3760, requests: 4, inputTokens: 6000, outputTokens: 3200, updatedAt: clock.now().toISOString() });
+    expect(first).toMatchObject({
+      costUsdMicros: 4 * 3760,
+      requests: 4,
+      inputTokens: 6000,
+      outputTokens: 3200,
+      updatedAt: clock.now().toISOString(),
+    });
     clock.advanceSecs(60);
     await keeper.aggregator.runPass();
     expect(await total()).toMatchObject({ costUsdMicros: 4 * 3760, requests: 4 });
@@ -86,7 +117,7 @@ describe('AggregateUsage (use case)', () => {
     expect(await keeper.aggregator.runPass()).toMatchObject({ groupsAggregated: 1 });
   });
 
-  it('rule: late events for yesterday land in yesterday\'s total during the two-hour grace window', async () => {
+  it("rule: late events for yesterday land in yesterday's total during the two-hour grace window", async () => {
     const { keeper, record, event, total, clock } = await setup('Europe/Paris');
     clock.set('2026-03-10T22:30:00Z'); // 23:30 local
     await record(event());
@@ -103,7 +134,11 @@ describe('AggregateUsage (use case)', () => {
     for (let i = 0; i < 6; i++) await record(event()); // 22,560 >= 20,000
     const report = await keeper.aggregator.runPass();
     expect(report).toMatchObject({ stickyAdvanced: 1 });
-    expect(await storage.sticky.get(`ORG#${orgId}`, '2026-03-10', clock.now())).toMatchObject({ label: 'standard', index: 1, previousLabel: 'premium' });
+    expect(await storage.sticky.get(`ORG#${orgId}`, '2026-03-10', clock.now())).toMatchObject({
+      label: 'standard',
+      index: 1,
+      previousLabel: 'premium',
+    });
     const s = await keeper.selectModel.execute(orgId, 'chat');
     expect(s.recommended).toMatchObject({ label: 'standard', reason: 'STICKY_FALLBACK' });
     expect(s.usedLiveSpend).toBe(false);
@@ -113,8 +148,25 @@ describe('AggregateUsage (use case)', () => {
     const storage = createMemoryAdapters();
     const { keeper } = await setup('UTC', storage);
     await storage.counters.recordOnce({
-      scopeKey: `ORG#${uniqueId()}`, requestId: uniqueId(), orgId: 'x', appId: 'y', label: 'premium', bedrockModelId: 'm', day: '2026-03-10', shard: 0, status: 'OK',
-      timestamp: '2026-03-10T12:00:00Z', recordedAt: '2026-03-10T12:00:00.000Z', costUsdMicros: 1, inputTokens: 1, outputTokens: 1, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, requests: 1, expiresAt: 0, counterExpiresAt: 0,
+      scopeKey: `ORG#${uniqueId()}`,
+      requestId: uniqueId(),
+      orgId: 'x',
+      appId: 'y',
+      label: 'premium',
+      bedrockModelId: 'm',
+      day: '2026-03-10',
+      shard: 0,
+      status: 'OK',
+      timestamp: '2026-03-10T12:00:00Z',
+      recordedAt: '2026-03-10T12:00:00.000Z',
+      costUsdMicros: 1,
+      inputTokens: 1,
+      outputTokens: 1,
+      cacheReadInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      requests: 1,
+      expiresAt: 0,
+      counterExpiresAt: 0,
     });
     expect(await keeper.aggregator.runPass()).toMatchObject({ ran: true, groupsAggregated: 0 });
   });

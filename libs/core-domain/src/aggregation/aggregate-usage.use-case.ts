@@ -122,7 +122,14 @@ export class AggregateUsage {
     const org = await this.configs.org(orgId);
     if (!org) return undefined;
     if (appId === undefined) {
-      return resolveEffectiveConfig(org, { orgId, appId: '', appName: '', overrides: {}, createdAt: '', updatedAt: '' });
+      return resolveEffectiveConfig(org, {
+        orgId,
+        appId: '',
+        appName: '',
+        overrides: {},
+        createdAt: '',
+        updatedAt: '',
+      });
     }
     const app = await this.configs.app(orgId, appId);
     return app ? resolveEffectiveConfig(org, app) : undefined;
@@ -136,15 +143,28 @@ export class AggregateUsage {
     const quota = eff.quotas[total.label] ?? 0;
     if (labelStatus(total.costUsdMicros, quota, eff.tightModeThresholdPct) !== 'EXCEEDED') return false;
     const snap = await this.spend.read(
-      { scopeKey: eff.scopeKey, day: total.day, totalsFor: eff.modelOrdering, liveFor: [], shardCount: eff.aggShardCount, withSticky: true },
+      {
+        scopeKey: eff.scopeKey,
+        day: total.day,
+        totalsFor: eff.modelOrdering,
+        liveFor: [],
+        shardCount: eff.aggShardCount,
+        withSticky: true,
+      },
       now,
     );
     const statuses: Record<string, LabelStatus> = {};
     for (const label of eff.modelOrdering) {
-      const spend = label === total.label ? total.costUsdMicros : (snap.totals.get(label)?.costUsdMicros ?? 0);
+      const spend =
+        label === total.label ? total.costUsdMicros : (snap.totals.get(label)?.costUsdMicros ?? 0);
       statuses[label] = labelStatus(spend, eff.quotas[label] ?? 0, eff.tightModeThresholdPct);
     }
-    const decision = decideModel({ ordering: eff.modelOrdering, statuses, stickyEnabled: true, sticky: snap.sticky });
+    const decision = decideModel({
+      ordering: eff.modelOrdering,
+      statuses,
+      stickyEnabled: true,
+      sticky: snap.sticky,
+    });
     if (decision.kind !== 'recommend' || !decision.advanceStickyTo) return false;
     return this.sticky.advance(
       {

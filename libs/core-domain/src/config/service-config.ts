@@ -72,7 +72,8 @@ class Reader {
   }
   only(o: Obj, key: string, allowed: string[]): void {
     for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) this.fail(key ? `${key}.${k}` : k, `is not a known key (allowed: ${allowed.join(', ')})`);
+      if (!allowed.includes(k))
+        this.fail(key ? `${key}.${k}` : k, `is not a known key (allowed: ${allowed.join(', ')})`);
     }
   }
   int(v: unknown, key: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -96,8 +97,18 @@ const MAX_PRICE = 1_000_000_000;
 
 function readPrice(r: Reader, o: Obj, key: string): LabelPrice {
   const price: LabelPrice = {
-    inputPerMillion: r.int(o.input_price_usd_micros_per_1m, `${key}.input_price_usd_micros_per_1m`, 0, MAX_PRICE),
-    outputPerMillion: r.int(o.output_price_usd_micros_per_1m, `${key}.output_price_usd_micros_per_1m`, 0, MAX_PRICE),
+    inputPerMillion: r.int(
+      o.input_price_usd_micros_per_1m,
+      `${key}.input_price_usd_micros_per_1m`,
+      0,
+      MAX_PRICE,
+    ),
+    outputPerMillion: r.int(
+      o.output_price_usd_micros_per_1m,
+      `${key}.output_price_usd_micros_per_1m`,
+      0,
+      MAX_PRICE,
+    ),
   };
   if (o.cache_read_price_usd_micros_per_1m !== undefined) {
     price.cacheReadPerMillion = r.int(
@@ -129,7 +140,14 @@ const PRICE_KEYS = [
 export function validateServiceConfig(raw: unknown, source = 'config'): ServiceConfig {
   const r = new Reader(source);
   const root = r.obj(raw ?? undefined, '(root)');
-  r.only(root, '', ['region', 'request_ttl_days', 'labels', 'profile_fallback_prices', 'defaults', 'rate_limits']);
+  r.only(root, '', [
+    'region',
+    'request_ttl_days',
+    'labels',
+    'profile_fallback_prices',
+    'defaults',
+    'rate_limits',
+  ]);
   const region = root.region === undefined ? 'us-east-1' : r.str(root.region, 'region', REGION_PATTERN);
   const requestTtlDays =
     root.request_ttl_days === undefined ? 7 : r.int(root.request_ttl_days, 'request_ttl_days', 2, 400);
@@ -186,10 +204,12 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
     quotas[label] = r.int(quotasRaw[label], `defaults.quotas.${label}`, 0);
   }
   for (const label of Object.keys(quotasRaw)) {
-    if (!modelOrdering.includes(label)) r.fail(`defaults.quotas.${label}`, 'is not in defaults.model_ordering');
+    if (!modelOrdering.includes(label))
+      r.fail(`defaults.quotas.${label}`, 'is not in defaults.model_ordering');
   }
   const shard = d.agg_shard_count === undefined ? DEFAULT_ORG_SETTINGS.aggShardCount : d.agg_shard_count;
-  if (![8, 16, 32, 64].includes(shard as number)) r.fail('defaults.agg_shard_count', 'must be one of 8, 16, 32, 64');
+  if (![8, 16, 32, 64].includes(shard as number))
+    r.fail('defaults.agg_shard_count', 'must be one of 8, 16, 32, 64');
   const settings: OrgSettings = {
     tightModeThresholdPct:
       d.tight_mode_threshold_pct === undefined
@@ -218,10 +238,20 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
     const key = `rate_limits.${name}`;
     const o = r.obj(raw, key);
     r.only(o, key, ['limit', 'window_secs']);
-    rateLimits[name] = { limit: r.int(o.limit, `${key}.limit`, 1), windowSecs: r.int(o.window_secs, `${key}.window_secs`, 1, 86400) };
+    rateLimits[name] = {
+      limit: r.int(o.limit, `${key}.limit`, 1),
+      windowSecs: r.int(o.window_secs, `${key}.window_secs`, 1, 86400),
+    };
   }
 
-  return { region, requestTtlDays, labels, profileFallbackPrices, defaults: { modelOrdering, quotas, settings }, rateLimits };
+  return {
+    region,
+    requestTtlDays,
+    labels,
+    profileFallbackPrices,
+    defaults: { modelOrdering, quotas, settings },
+    rateLimits,
+  };
 }
 
 /** Rate-limit defaults from api.md. */
@@ -245,7 +275,11 @@ export function parseServiceConfig(yamlText: string, source = 'config.yaml'): Se
   try {
     raw = parseYaml(yamlText);
   } catch (e) {
-    throw new ServiceConfigError('(file)', `is not valid YAML: ${(e as Error).message.split('\n')[0]}`, source);
+    throw new ServiceConfigError(
+      '(file)',
+      `is not valid YAML: ${(e as Error).message.split('\n')[0]}`,
+      source,
+    );
   }
   return validateServiceConfig(raw, source);
 }

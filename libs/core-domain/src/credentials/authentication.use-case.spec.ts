@@ -1,14 +1,30 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
 import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import { createCostKeeper, ForbiddenError, InvalidRequestError, UnauthorizedError, type TokenClaims } from '#core-domain';
+import {
+  createCostKeeper,
+  ForbiddenError,
+  InvalidRequestError,
+  UnauthorizedError,
+  type TokenClaims,
+} from '#core-domain';
 
 async function setup(appScope = false) {
   const clock = new FakeClock('2026-03-10T12:00:00Z');
   const storage = createMemoryAdapters();
-  const keeper = createCostKeeper({ storage, clock, config: testServiceConfig(), ids: new SequentialIds(), hasher: new PlainTestHasher() });
+  const keeper = createCostKeeper({
+    storage,
+    clock,
+    config: testServiceConfig(),
+    ids: new SequentialIds(),
+    hasher: new PlainTestHasher(),
+  });
   const orgId = uniqueId();
-  const org = await keeper.provisioning.putOrg(orgId, { orgName: 'A', timezone: 'UTC', quotaScope: appScope ? 'APP' : 'ORG' });
+  const org = await keeper.provisioning.putOrg(orgId, {
+    orgName: 'A',
+    timezone: 'UTC',
+    quotaScope: appScope ? 'APP' : 'ORG',
+  });
   const app = await keeper.provisioning.putApp(orgId, 'chat', { appName: 'Chat' });
   return { clock, storage, keeper, auth: keeper.auth, orgId, org: org.credentials!, app: app.credentials! };
 }
@@ -17,7 +33,13 @@ describe('Authentication (use case)', () => {
   it('rule: tokens carry issuer, unique jti, sub = client id, org_id, app_id (absent for an org), type, scope; 3600 s / 604800 s', async () => {
     const { auth, org, app, orgId } = await setup();
     const o = await auth.issueTokens(org.clientId, org.clientSecret);
-    expect(o.access).toMatchObject({ iss: 'bedrock-cost-keeper', sub: `org-${orgId}`, org_id: orgId, token_type: 'access', scope: `org:${orgId}` });
+    expect(o.access).toMatchObject({
+      iss: 'bedrock-cost-keeper',
+      sub: `org-${orgId}`,
+      org_id: orgId,
+      token_type: 'access',
+      scope: `org:${orgId}`,
+    });
     expect(o.access.app_id).toBeUndefined();
     expect(o.access.exp - o.access.iat).toBe(3600);
     expect(o.refresh.exp - o.refresh.iat).toBe(604800);
@@ -40,11 +62,22 @@ describe('Authentication (use case)', () => {
   it('authenticates access tokens and refuses refresh tokens, expired, forged-issuer or inconsistent claims', async () => {
     const { auth, clock, app, orgId } = await setup();
     const t = await auth.issueTokens(app.clientId, app.clientSecret);
-    expect(await auth.authenticate(t.access)).toEqual({ clientId: app.clientId, orgId, appId: 'chat', jti: t.access.jti });
+    expect(await auth.authenticate(t.access)).toEqual({
+      clientId: app.clientId,
+      orgId,
+      appId: 'chat',
+      jti: t.access.jti,
+    });
     await expect(auth.authenticate(t.refresh)).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(auth.authenticate({ ...t.access, iss: 'someone-else' })).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(auth.authenticate({ ...t.access, org_id: uniqueId() })).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(auth.authenticate({ ...t.access, app_id: 'other' })).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(auth.authenticate({ ...t.access, iss: 'someone-else' })).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    await expect(auth.authenticate({ ...t.access, org_id: uniqueId() })).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    await expect(auth.authenticate({ ...t.access, app_id: 'other' })).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
     await expect(auth.authenticate(null)).rejects.toBeInstanceOf(UnauthorizedError);
     clock.advanceSecs(3600);
     await expect(auth.authenticate(t.access)).rejects.toThrow('expired');
@@ -71,7 +104,13 @@ describe('Authentication (use case)', () => {
 
   it('rule: revocations are seen by other instances (shared storage) once their "not revoked" cache expires', async () => {
     const { auth, org, storage, clock } = await setup();
-    const other = createCostKeeper({ storage, clock, config: testServiceConfig(), ids: new SequentialIds('00000000-0000-4000-9000'), hasher: new PlainTestHasher() }).auth;
+    const other = createCostKeeper({
+      storage,
+      clock,
+      config: testServiceConfig(),
+      ids: new SequentialIds('00000000-0000-4000-9000'),
+      hasher: new PlainTestHasher(),
+    }).auth;
     const t = await auth.issueTokens(org.clientId, org.clientSecret);
     await other.authenticate(t.access); // cached there
     await auth.revoke(await auth.authenticate(t.access), t.access);
@@ -84,8 +123,12 @@ describe('Authentication (use case)', () => {
     const { auth, org, app } = await setup();
     const o = await auth.issueTokens(org.clientId, org.clientSecret);
     const a = await auth.issueTokens(app.clientId, app.clientSecret);
-    await expect(auth.revoke(await auth.authenticate(a.access), o.refresh)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(auth.revoke(await auth.authenticate(a.access), { nope: 1 })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(auth.revoke(await auth.authenticate(a.access), o.refresh)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(auth.revoke(await auth.authenticate(a.access), { nope: 1 })).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
   });
 
   it('rule: after rotation the old secret works during the grace period, then fails with its refresh tokens', async () => {

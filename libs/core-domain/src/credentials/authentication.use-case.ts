@@ -58,11 +58,29 @@ export class Authentication {
     if (!credential || sv === undefined) throw new UnauthorizedError('Invalid client credentials');
     this.credentialCache.set(credential.clientId, credential);
     const now = this.nowSecs();
-    const base = { iss: TOKEN_ISSUER, sub: credential.clientId, org_id: credential.orgId, scope: scopeString(credential.orgId, credential.appId), iat: now, sv };
-    const withApp = <T extends object>(c: T): T => (credential.appId !== undefined ? { ...c, app_id: credential.appId } : c);
+    const base = {
+      iss: TOKEN_ISSUER,
+      sub: credential.clientId,
+      org_id: credential.orgId,
+      scope: scopeString(credential.orgId, credential.appId),
+      iat: now,
+      sv,
+    };
+    const withApp = <T extends object>(c: T): T =>
+      credential.appId !== undefined ? { ...c, app_id: credential.appId } : c;
     return {
-      access: withApp({ ...base, jti: this.ids.newId(), token_type: 'access' as const, exp: now + ACCESS_TOKEN_TTL_SECS }),
-      refresh: withApp({ ...base, jti: this.ids.newId(), token_type: 'refresh' as const, exp: now + REFRESH_TOKEN_TTL_SECS }),
+      access: withApp({
+        ...base,
+        jti: this.ids.newId(),
+        token_type: 'access' as const,
+        exp: now + ACCESS_TOKEN_TTL_SECS,
+      }),
+      refresh: withApp({
+        ...base,
+        jti: this.ids.newId(),
+        token_type: 'refresh' as const,
+        exp: now + REFRESH_TOKEN_TTL_SECS,
+      }),
       scope: base.scope,
     };
   }
@@ -112,7 +130,13 @@ export class Authentication {
   /** Revokes one of the caller's own tokens until its expiry. Another client's token -> 403. */
   async revoke(caller: Principal, target: unknown): Promise<void> {
     const t = target as Partial<TokenClaims> | null;
-    if (!t || typeof t !== 'object' || typeof t.jti !== 'string' || typeof t.exp !== 'number' || typeof t.sub !== 'string') {
+    if (
+      !t ||
+      typeof t !== 'object' ||
+      typeof t.jti !== 'string' ||
+      typeof t.exp !== 'number' ||
+      typeof t.sub !== 'string'
+    ) {
       throw new InvalidRequestError([{ field: 'token', message: 'is not a token issued by this service' }]);
     }
     if (t.sub !== caller.clientId) throw new ForbiddenError('A client may revoke only its own tokens');
@@ -139,16 +163,22 @@ export class Authentication {
       throw new UnauthorizedError(`Not a valid ${type} token`);
     }
     const parsed = parseClientId(c.sub);
-    if (!parsed || parsed.orgId !== c.org_id || parsed.appId !== c.app_id) throw new UnauthorizedError(`Not a valid ${type} token`);
+    if (!parsed || parsed.orgId !== c.org_id || parsed.appId !== c.app_id)
+      throw new UnauthorizedError(`Not a valid ${type} token`);
     if (c.exp <= this.nowSecs()) throw new UnauthorizedError(`The ${type} token has expired`);
     const ids = c.rid ? [c.jti, c.rid] : [c.jti];
-    if (ids.some((id) => this.revokedHere.get(id) !== undefined)) throw new UnauthorizedError(`The ${type} token has been revoked`);
+    if (ids.some((id) => this.revokedHere.get(id) !== undefined))
+      throw new UnauthorizedError(`The ${type} token has been revoked`);
     const cacheKey = ids.join('|');
     if (this.notRevoked.get(cacheKey) === undefined) {
-      if (await this.revocations.anyRevoked(ids, this.clock.now())) throw new UnauthorizedError(`The ${type} token has been revoked`);
+      if (await this.revocations.anyRevoked(ids, this.clock.now()))
+        throw new UnauthorizedError(`The ${type} token has been revoked`);
       this.notRevoked.set(cacheKey, true);
     }
-    const credential = await this.credentialCache.getOrLoad(c.sub, async () => (await this.credentials.get(c.sub!)) ?? null);
+    const credential = await this.credentialCache.getOrLoad(
+      c.sub,
+      async () => (await this.credentials.get(c.sub!)) ?? null,
+    );
     if (!credential || !secretVersionValid(credential, c.sv, this.clock.now())) {
       throw new UnauthorizedError(`The ${type} token was issued under a secret that is no longer valid`);
     }

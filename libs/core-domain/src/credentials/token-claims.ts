@@ -39,7 +39,10 @@ export function scopeString(orgId: string, appId?: string): string {
  * Which token may act on what: an app token only on its own app; an org token on its org and all
  * its apps; neither on another org. `orgOnly` routes (org aggregates) refuse app tokens.
  */
-export function authorize(principal: Principal, target: { orgId: string; appId?: string; orgOnly?: boolean }): void {
+export function authorize(
+  principal: Principal,
+  target: { orgId: string; appId?: string; orgOnly?: boolean },
+): void {
   if (principal.orgId !== target.orgId) throw new ForbiddenError('This token belongs to another org');
   if (principal.appId === undefined) return;
   if (target.orgOnly) throw new ForbiddenError('This route needs an org token');

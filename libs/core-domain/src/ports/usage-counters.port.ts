@@ -1,4 +1,9 @@
-import { type CounterGroup, type RecordOutcome, type UsageRecord, type UsageTotals } from '../usage/usage.entity.js';
+import {
+  type CounterGroup,
+  type RecordOutcome,
+  type UsageRecord,
+  type UsageTotals,
+} from '../usage/usage.entity.js';
 
 /** The sharded usage counters and the exactly-once usage records. */
 export interface UsageCounters {

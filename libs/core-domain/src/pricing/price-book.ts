@@ -25,11 +25,16 @@ export class PriceBook {
 
   /** The config's price for a model id: the first config label with that model. */
   configPriceForModel(bedrockModelId: string): LabelPrice | undefined {
-    for (const def of Object.values(this.config.labels)) if (def.bedrockModelId === bedrockModelId) return def.price;
+    for (const def of Object.values(this.config.labels))
+      if (def.bedrockModelId === bedrockModelId) return def.price;
     return undefined;
   }
 
-  async priceFor(bedrockModelId: string, region: string | undefined, fallback: LabelPrice | undefined): Promise<ResolvedPrice | undefined> {
+  async priceFor(
+    bedrockModelId: string,
+    region: string | undefined,
+    fallback: LabelPrice | undefined,
+  ): Promise<ResolvedPrice | undefined> {
     const now = this.clock.now();
     const day = dayKey(now.toISOString().slice(0, 10));
     const key = `${day}|${bedrockModelId}|${region ?? ''}`;

@@ -24,7 +24,9 @@ export class ManageInferenceProfiles {
     const valid = validateProfileInput(input, Object.keys(this.config.labels));
     const profile: InferenceProfile = { orgId, appId, ...valid, createdAt: this.clock.now().toISOString() };
     if ((await this.profiles.register(profile)) === 'exists') {
-      throw new AlreadyExistsError(`Profile label '${valid.profileLabel}' is already registered for app ${appId}`);
+      throw new AlreadyExistsError(
+        `Profile label '${valid.profileLabel}' is already registered for app ${appId}`,
+      );
     }
     this.configs.forgetApp(orgId, appId);
     return profile;

@@ -8,7 +8,13 @@ const PREMIUM_EVENT = 3760; // 1,500 in / 800 out on premium
 async function setup(org: Partial<OrgInput> = {}, clockStart = '2026-03-10T12:00:00Z') {
   const clock = new FakeClock(clockStart);
   const storage = createMemoryAdapters();
-  const keeper = createCostKeeper({ storage, clock, config: testServiceConfig(), ids: new SequentialIds(), hasher: new PlainTestHasher() });
+  const keeper = createCostKeeper({
+    storage,
+    clock,
+    config: testServiceConfig(),
+    ids: new SequentialIds(),
+    hasher: new PlainTestHasher(),
+  });
   const orgId = uniqueId();
   await keeper.provisioning.putOrg(orgId, {
     orgName: 'A',
@@ -30,19 +36,49 @@ async function setup(org: Partial<OrgInput> = {}, clockStart = '2026-03-10T12:00
       timestamp: clock.now().toISOString(),
       ...over,
     });
-  return { clock, storage, keeper, orgId, use, select: (force = false) => keeper.selectModel.execute(orgId, 'chat', { forceCheck: force }) };
+  return {
+    clock,
+    storage,
+    keeper,
+    orgId,
+    use,
+    select: (force = false) => keeper.selectModel.execute(orgId, 'chat', { forceCheck: force }),
+  };
 }
 
 describe('SelectModel (use case)', () => {
   it('recommends the first label with reason NORMAL, guidance PERIODIC_300S, org day and local time', async () => {
     const { select, orgId } = await setup({ timezone: 'America/New_York' });
     const s = await select();
-    expect(s.recommended).toEqual({ label: 'premium', bedrockModelId: 'amazon.nova-pro-v1:0', reason: 'NORMAL', description: 'Nova Pro' });
-    expect(s.quotaStatus).toMatchObject({ scope: 'ORG', mode: 'NORMAL', currentModel: 'premium', spendUsdMicros: 0, quotaPct: 0, stickyFallbackActive: false });
+    expect(s.recommended).toEqual({
+      label: 'premium',
+      bedrockModelId: 'amazon.nova-pro-v1:0',
+      reason: 'NORMAL',
+      description: 'Nova Pro',
+    });
+    expect(s.quotaStatus).toMatchObject({
+      scope: 'ORG',
+      mode: 'NORMAL',
+      currentModel: 'premium',
+      spendUsdMicros: 0,
+      quotaPct: 0,
+      stickyFallbackActive: false,
+    });
     expect(Object.keys(s.quotaStatus.modelsStatus)).toEqual(['premium', 'standard', 'economy']);
     expect(s.guidance).toMatchObject({ checkFrequency: 'PERIODIC_300S', cacheDurationSecs: 300 });
-    expect(s.pricing).toEqual({ inputPricePerMillion: 800000, outputPricePerMillion: 3200000, version: 'config', source: 'CONFIG_FALLBACK' });
-    expect(s).toMatchObject({ orgId, appId: 'chat', checkedAt: '2026-03-10T12:00:00Z', orgDay: '20260310', orgLocalTime: '2026-03-10T08:00:00-04:00' });
+    expect(s.pricing).toEqual({
+      inputPricePerMillion: 800000,
+      outputPricePerMillion: 3200000,
+      version: 'config',
+      source: 'CONFIG_FALLBACK',
+    });
+    expect(s).toMatchObject({
+      orgId,
+      appId: 'chat',
+      checkedAt: '2026-03-10T12:00:00Z',
+      orgDay: '20260310',
+      orgLocalTime: '2026-03-10T08:00:00-04:00',
+    });
   });
 
   it('walks a whole org day: NORMAL -> TIGHT -> fallback (QUOTA_EXCEEDED_PREMIUM, then STICKY_FALLBACK) -> all exhausted -> midnight resets', async () => {
@@ -81,7 +117,10 @@ describe('SelectModel (use case)', () => {
     expect(err).toBeInstanceOf(QuotaExceededError);
     const q = err as QuotaExceededError;
     expect(q.retryAfter).toBe('2026-03-11T00:00:00Z');
-    expect(q.details).toMatchObject({ date: '2026-03-10', models: { premium: { exceeded: true }, standard: { exceeded: true }, economy: { exceeded: true } } });
+    expect(q.details).toMatchObject({
+      date: '2026-03-10',
+      models: { premium: { exceeded: true }, standard: { exceeded: true }, economy: { exceeded: true } },
+    });
     clock.set('2026-03-11T00:00:01Z');
     s = await select();
     expect(s.recommended).toMatchObject({ label: 'premium', reason: 'NORMAL' });
@@ -99,30 +138,53 @@ describe('SelectModel (use case)', () => {
   });
 
   it('rule: sticky state never returns to an earlier model within the day, even when spend later looks lower', async () => {
-    const { select, use, keeper, storage, orgId } = await setup({ quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 } });
+    const { select, use, keeper, storage, orgId } = await setup({
+      quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 },
+    });
     await use();
     await keeper.aggregator.runPass();
     expect((await select()).recommended.label).toBe('standard');
     // Raise the premium quota: premium is no longer exceeded, yet the day stays on standard.
-    await keeper.provisioning.putOrg(orgId, { orgName: 'A', timezone: 'UTC', quotaScope: 'ORG', quotas: { premium: 10_000_000, standard: 100_000, economy: 100_000 } });
+    await keeper.provisioning.putOrg(orgId, {
+      orgName: 'A',
+      timezone: 'UTC',
+      quotaScope: 'ORG',
+      quotas: { premium: 10_000_000, standard: 100_000, economy: 100_000 },
+    });
     keeper.configs.forgetOrg(orgId);
     const s = await select();
     expect(s.recommended).toMatchObject({ label: 'standard', reason: 'STICKY_FALLBACK' });
     expect(s.quotaStatus.modelsStatus.premium!.status).toBe('NORMAL');
-    expect(await storage.sticky.get(`ORG#${orgId}`, '2026-03-10', new Date('2026-03-10T12:00:00Z'))).toMatchObject({ label: 'standard', index: 1, previousLabel: 'premium', reason: 'QUOTA_EXCEEDED' });
+    expect(
+      await storage.sticky.get(`ORG#${orgId}`, '2026-03-10', new Date('2026-03-10T12:00:00Z')),
+    ).toMatchObject({ label: 'standard', index: 1, previousLabel: 'premium', reason: 'QUOTA_EXCEEDED' });
   });
 
   it('rule: with stickiness off each check walks from position 0', async () => {
-    const { select, use, keeper, orgId } = await setup({ quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 }, overrides: { stickyFallbackEnabled: false } });
+    const { select, use, keeper, orgId } = await setup({
+      quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 },
+      overrides: { stickyFallbackEnabled: false },
+    });
     await use();
     await keeper.aggregator.runPass();
-    expect((await select()).recommended).toMatchObject({ label: 'standard', reason: 'QUOTA_EXCEEDED_PREMIUM' });
-    await keeper.provisioning.putOrg(orgId, { orgName: 'A', timezone: 'UTC', quotaScope: 'ORG', quotas: { premium: 10_000_000, standard: 100_000, economy: 100_000 }, overrides: { stickyFallbackEnabled: false } });
+    expect((await select()).recommended).toMatchObject({
+      label: 'standard',
+      reason: 'QUOTA_EXCEEDED_PREMIUM',
+    });
+    await keeper.provisioning.putOrg(orgId, {
+      orgName: 'A',
+      timezone: 'UTC',
+      quotaScope: 'ORG',
+      quotas: { premium: 10_000_000, standard: 100_000, economy: 100_000 },
+      overrides: { stickyFallbackEnabled: false },
+    });
     expect((await select()).recommended).toMatchObject({ label: 'premium', reason: 'NORMAL' });
   });
 
   it('force_check reads live spend for every label', async () => {
-    const { select, use } = await setup({ quotas: { premium: PREMIUM_EVENT * 100, standard: 100_000, economy: 100_000 } });
+    const { select, use } = await setup({
+      quotas: { premium: PREMIUM_EVENT * 100, standard: 100_000, economy: 100_000 },
+    });
     await use();
     expect((await select()).quotaStatus.spendUsdMicros).toBe(0); // not aggregated yet
     const forced = await select(true);
@@ -132,7 +194,10 @@ describe('SelectModel (use case)', () => {
 
   it('rule: ORG scope shares spend across apps; APP scope keeps each app apart', async () => {
     for (const scope of ['ORG', 'APP'] as const) {
-      const { keeper, orgId, use } = await setup({ quotaScope: scope, quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 } });
+      const { keeper, orgId, use } = await setup({
+        quotaScope: scope,
+        quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 },
+      });
       await keeper.provisioning.putApp(orgId, 'other', { appName: 'Other' });
       await use(); // chat exhausts premium
       await keeper.aggregator.runPass();
@@ -143,7 +208,10 @@ describe('SelectModel (use case)', () => {
 
   it('a new day starts at local midnight in the org timezone (UTC+14)', async () => {
     const { select, use, keeper, clock } = await setup(
-      { timezone: 'Pacific/Kiritimati', quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 } },
+      {
+        timezone: 'Pacific/Kiritimati',
+        quotas: { premium: PREMIUM_EVENT, standard: 100_000, economy: 100_000 },
+      },
       '2026-03-10T09:00:00Z', // 23:00 local
     );
     await use();

@@ -5,7 +5,14 @@ import { type Clock } from '../ports/clock.port.js';
 import { type SpendReader, type SpendSnapshot } from '../ports/spend-reader.port.js';
 import { type StickyStates } from '../ports/sticky-states.port.js';
 import { type PriceBook } from '../pricing/price-book.js';
-import { clientGuidance, labelStatus, quotaPct, type ClientGuidance, type LabelStatus, type Mode } from '../quota/quota-status.js';
+import {
+  clientGuidance,
+  labelStatus,
+  quotaPct,
+  type ClientGuidance,
+  type LabelStatus,
+  type Mode,
+} from '../quota/quota-status.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
 import { type EffectiveConfig, type QuotaScope } from '../tenants/tenant.entity.js';
 import { dayKey, epochSecs, isoUtc, nextLocalMidnight, orgDay, orgLocalTime } from '../time/org-time.js';
@@ -32,7 +39,12 @@ export interface ModelSelection {
     stickyFallbackActive: boolean;
     modelsStatus: Record<string, ModelStatus>;
   };
-  pricing: { inputPricePerMillion: number; outputPricePerMillion: number; version: string; source: PriceSource };
+  pricing: {
+    inputPricePerMillion: number;
+    outputPricePerMillion: number;
+    version: string;
+    source: PriceSource;
+  };
   guidance: ClientGuidance;
   checkedAt: string;
   /** YYYYMMDD */
@@ -87,11 +99,22 @@ export class SelectModel {
     }
     let usedLive = !!opts.forceCheck;
     let decision = this.decide(eff, spendOf, snapshot.sticky);
-    if (!opts.forceCheck && decision.kind === 'recommend' && this.status(eff, spendOf, decision.label) === 'TIGHT') {
+    if (
+      !opts.forceCheck &&
+      decision.kind === 'recommend' &&
+      this.status(eff, spendOf, decision.label) === 'TIGHT'
+    ) {
       // Near the quota the aggregated total may lag: read live spend from here on and decide again.
       const liveFor = ordering.slice(decision.index);
       const live = await this.spend.read(
-        { scopeKey: eff.scopeKey, day, totalsFor: [], liveFor, shardCount: eff.aggShardCount, withSticky: false },
+        {
+          scopeKey: eff.scopeKey,
+          day,
+          totalsFor: [],
+          liveFor,
+          shardCount: eff.aggShardCount,
+          withSticky: false,
+        },
         now,
       );
       for (const label of liveFor) {
@@ -104,7 +127,12 @@ export class SelectModel {
     for (const label of ordering) {
       const s = spendOf.get(label)!;
       const q = eff.quotas[label]!;
-      modelsStatus[label] = { spendUsdMicros: s, quotaUsdMicros: q, quotaPct: quotaPct(s, q), status: this.status(eff, spendOf, label) };
+      modelsStatus[label] = {
+        spendUsdMicros: s,
+        quotaUsdMicros: q,
+        quotaPct: quotaPct(s, q),
+        status: this.status(eff, spendOf, label),
+      };
     }
     if (decision.kind === 'all-exceeded') {
       const models: Record<string, { quota_pct: number; exceeded: boolean }> = {};
@@ -144,7 +172,12 @@ export class SelectModel {
     return {
       orgId: eff.orgId,
       appId: eff.appId,
-      recommended: { label, bedrockModelId: target.bedrockModelId, reason: decision.reason, description: target.description },
+      recommended: {
+        label,
+        bedrockModelId: target.bedrockModelId,
+        reason: decision.reason,
+        description: target.description,
+      },
       quotaStatus: {
         scope: eff.quotaScope,
         mode,
@@ -176,7 +209,12 @@ export class SelectModel {
   private decide(eff: EffectiveConfig, spendOf: Map<string, number>, sticky: SpendSnapshot['sticky']) {
     const statuses: Record<string, LabelStatus> = {};
     for (const label of eff.modelOrdering) statuses[label] = this.status(eff, spendOf, label);
-    return decideModel({ ordering: eff.modelOrdering, statuses, stickyEnabled: eff.stickyFallbackEnabled, sticky });
+    return decideModel({
+      ordering: eff.modelOrdering,
+      statuses,
+      stickyEnabled: eff.stickyFallbackEnabled,
+      sticky,
+    });
   }
 
   /** What the app should call for a label: the config model, or the inference profile ARN. */

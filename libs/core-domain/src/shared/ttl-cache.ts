@@ -37,7 +37,11 @@ export class TtlCache<V> {
   }
 
   /** The cached value, or the loader's (cached only when `shouldCache` says so). */
-  async getOrLoad(key: string, load: () => Promise<V>, shouldCache: (v: V) => boolean = () => true): Promise<V> {
+  async getOrLoad(
+    key: string,
+    load: () => Promise<V>,
+    shouldCache: (v: V) => boolean = () => true,
+  ): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
     const pending = this.loading.get(key);
@@ -54,7 +58,11 @@ export class TtlCache<V> {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

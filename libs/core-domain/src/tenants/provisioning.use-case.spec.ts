@@ -1,12 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
 import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import { createCostKeeper, InvalidConfigError, InvalidRequestError, NotFoundError, type OrgInput } from '#core-domain';
+import {
+  createCostKeeper,
+  InvalidConfigError,
+  InvalidRequestError,
+  NotFoundError,
+  type OrgInput,
+} from '#core-domain';
 
 function setup() {
   const clock = new FakeClock('2026-03-10T12:00:00Z');
   const storage = createMemoryAdapters();
-  const keeper = createCostKeeper({ storage, clock, config: testServiceConfig(), ids: new SequentialIds(), hasher: new PlainTestHasher() });
+  const keeper = createCostKeeper({
+    storage,
+    clock,
+    config: testServiceConfig(),
+    ids: new SequentialIds(),
+    hasher: new PlainTestHasher(),
+  });
   return { clock, storage, keeper, p: keeper.provisioning };
 }
 
@@ -64,7 +76,9 @@ describe('Provisioning (use case)', () => {
     const { p } = setup();
     const orgId = uniqueId();
     await p.putOrg(orgId, orgInput({ overrides: { aggShardCount: 16 } }));
-    await expect(p.putOrg(orgId, orgInput({ overrides: { aggShardCount: 32 } }))).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(p.putOrg(orgId, orgInput({ overrides: { aggShardCount: 32 } }))).rejects.toBeInstanceOf(
+      InvalidConfigError,
+    );
     const kept = await p.putOrg(orgId, orgInput());
     expect(kept.org.settings.aggShardCount).toBe(16);
   });
@@ -78,7 +92,12 @@ describe('Provisioning (use case)', () => {
         quotaScope: 'TEAM' as never,
         modelOrdering: ['premium', 'premium'],
         quotas: { premium: -1 },
-        overrides: { tightModeThresholdPct: 10, aggShardCount: 7, refreshIntervalNormalSecs: 0, bogus: 1 } as never,
+        overrides: {
+          tightModeThresholdPct: 10,
+          aggShardCount: 7,
+          refreshIntervalNormalSecs: 0,
+          bogus: 1,
+        } as never,
       }),
     );
     expect(fields).toEqual(
@@ -100,8 +119,12 @@ describe('Provisioning (use case)', () => {
   it('answers INVALID_CONFIG for an unknown label or a missing quota, writing nothing', async () => {
     const { p, storage } = setup();
     const orgId = uniqueId();
-    await expect(p.putOrg(orgId, orgInput({ modelOrdering: ['premium', 'turbo'] }))).rejects.toBeInstanceOf(InvalidConfigError);
-    await expect(p.putOrg(orgId, orgInput({ quotas: { premium: 1, standard: 1 } }))).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(p.putOrg(orgId, orgInput({ modelOrdering: ['premium', 'turbo'] }))).rejects.toBeInstanceOf(
+      InvalidConfigError,
+    );
+    await expect(p.putOrg(orgId, orgInput({ quotas: { premium: 1, standard: 1 } }))).rejects.toBeInstanceOf(
+      InvalidConfigError,
+    );
     expect(await storage.tenants.getOrg(orgId)).toBeUndefined();
   });
 
@@ -110,7 +133,12 @@ describe('Provisioning (use case)', () => {
     const orgId = uniqueId();
     await expect(p.putApp(orgId, 'chat', { appName: 'Chat' })).rejects.toBeInstanceOf(NotFoundError);
     await p.putOrg(orgId, orgInput({ quotaScope: 'APP' }));
-    const created = await p.putApp(orgId, 'chat', { appName: 'Chat', modelOrdering: ['standard', 'economy'], quotas: { standard: 42 }, overrides: { tightModeThresholdPct: 80 } });
+    const created = await p.putApp(orgId, 'chat', {
+      appName: 'Chat',
+      modelOrdering: ['standard', 'economy'],
+      quotas: { standard: 42 },
+      overrides: { tightModeThresholdPct: 80 },
+    });
     expect(created.status).toBe('created');
     expect(created.credentials?.clientId).toBe(`org-${orgId}-app-chat`);
     expect(created.effective).toMatchObject({
@@ -132,11 +160,15 @@ describe('Provisioning (use case)', () => {
     const { p } = setup();
     const orgId = uniqueId();
     await p.putOrg(orgId, orgInput({ quotaScope: 'ORG' }));
-    await expect(p.putApp(orgId, 'a', { appName: 'A', quotas: { premium: 1 } })).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(p.putApp(orgId, 'a', { appName: 'A', quotas: { premium: 1 } })).rejects.toBeInstanceOf(
+      InvalidConfigError,
+    );
     const appOrg = uniqueId();
     await p.putOrg(appOrg, orgInput({ quotaScope: 'APP' }));
     await p.putApp(appOrg, 'a', { appName: 'A', quotas: { premium: 1 } });
-    await expect(p.putOrg(appOrg, orgInput({ quotaScope: 'ORG' }))).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(p.putOrg(appOrg, orgInput({ quotaScope: 'ORG' }))).rejects.toBeInstanceOf(
+      InvalidConfigError,
+    );
   });
 
   it('rejects an app ordering with an unregistered label and accepts a registered profile label with a quota', async () => {
@@ -144,14 +176,26 @@ describe('Provisioning (use case)', () => {
     const orgId = uniqueId();
     await p.putOrg(orgId, orgInput({ quotaScope: 'APP' }));
     await p.putApp(orgId, 'a', { appName: 'A' });
-    await expect(p.putApp(orgId, 'a', { appName: 'A', modelOrdering: ['my-profile', 'economy'], quotas: { 'my-profile': 5 } })).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(
+      p.putApp(orgId, 'a', {
+        appName: 'A',
+        modelOrdering: ['my-profile', 'economy'],
+        quotas: { 'my-profile': 5 },
+      }),
+    ).rejects.toBeInstanceOf(InvalidConfigError);
     await keeper.profiles.register(orgId, 'a', {
       profileLabel: 'my-profile',
       inferenceProfileArn: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/x1',
     });
-    const ok = await p.putApp(orgId, 'a', { appName: 'A', modelOrdering: ['my-profile', 'economy'], quotas: { 'my-profile': 5 } });
+    const ok = await p.putApp(orgId, 'a', {
+      appName: 'A',
+      modelOrdering: ['my-profile', 'economy'],
+      quotas: { 'my-profile': 5 },
+    });
     expect(ok.effective.modelOrdering).toEqual(['my-profile', 'economy']);
-    await expect(p.putApp(orgId, 'a', { appName: 'A', modelOrdering: ['my-profile', 'economy'] })).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(
+      p.putApp(orgId, 'a', { appName: 'A', modelOrdering: ['my-profile', 'economy'] }),
+    ).rejects.toBeInstanceOf(InvalidConfigError);
   });
 
   it('validates app ids and names', async () => {
@@ -159,10 +203,9 @@ describe('Provisioning (use case)', () => {
     const orgId = uniqueId();
     await p.putOrg(orgId, orgInput());
     expect(await fieldsOf(p.putApp(orgId, 'bad#id', { appName: 'x' }))).toEqual(['app_id']);
-    expect(await fieldsOf(p.putApp(orgId, 'ok', { appName: '', overrides: { refreshIntervalTightSecs: 5 } }))).toEqual([
-      'app_name',
-      'overrides.refresh_interval_tight_secs',
-    ]);
+    expect(
+      await fieldsOf(p.putApp(orgId, 'ok', { appName: '', overrides: { refreshIntervalTightSecs: 5 } })),
+    ).toEqual(['app_name', 'overrides.refresh_interval_tight_secs']);
   });
 
   it('rule: rotation issues a new secret and keeps the old one for the grace period (0..168 h)', async () => {
@@ -184,7 +227,9 @@ describe('Provisioning (use case)', () => {
   it('concurrent first PUTs of one org create it once', async () => {
     const { p } = setup();
     const orgId = uniqueId();
-    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => p.putOrg(orgId, orgInput({ orgName: `n${i}` }))));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => p.putOrg(orgId, orgInput({ orgName: `n${i}` }))),
+    );
     expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
     expect(results.filter((r) => r.credentials)).toHaveLength(1);
   });

@@ -99,7 +99,8 @@ function checkOrdering(p: FieldProblems, field: string, v: unknown): string[] | 
   }
   const seen = new Set<string>();
   for (const [i, l] of v.entries()) {
-    if (typeof l !== 'string' || !PROFILE_LABEL_PATTERN.test(l)) p.add(`${field}[${i}]`, 'must be a label name');
+    if (typeof l !== 'string' || !PROFILE_LABEL_PATTERN.test(l))
+      p.add(`${field}[${i}]`, 'must be a label name');
     else if (seen.has(l)) p.add(`${field}[${i}]`, `repeats label '${l}'`);
     else seen.add(l);
   }
@@ -147,17 +148,38 @@ export class Provisioning {
     if (!isValidTimezone(input.timezone)) p.add('timezone', 'must be an IANA timezone such as Europe/Paris');
     if (!QUOTA_SCOPES.includes(input.quotaScope)) p.add('quota_scope', "must be 'ORG' or 'APP'");
     const ordering =
-      input.modelOrdering === undefined ? [...this.config.defaults.modelOrdering] : checkOrdering(p, 'model_ordering', input.modelOrdering);
-    const quotas = input.quotas === undefined ? { ...this.config.defaults.quotas } : checkQuotas(p, 'quotas', input.quotas);
+      input.modelOrdering === undefined
+        ? [...this.config.defaults.modelOrdering]
+        : checkOrdering(p, 'model_ordering', input.modelOrdering);
+    const quotas =
+      input.quotas === undefined
+        ? { ...this.config.defaults.quotas }
+        : checkQuotas(p, 'quotas', input.quotas);
     const o = input.overrides ?? {};
     if (typeof o !== 'object' || o === null || Array.isArray(o)) p.add('overrides', 'must be an object');
     else {
-      checkUnknown(p, o, ['tightModeThresholdPct', 'aggShardCount', 'stickyFallbackEnabled', 'refreshIntervalNormalSecs', 'refreshIntervalTightSecs'], 'overrides.');
-      if (o.tightModeThresholdPct !== undefined && !isInt(o.tightModeThresholdPct, 50, 100)) p.add('overrides.tight_mode_threshold_pct', 'must be an integer from 50 to 100');
-      if (o.aggShardCount !== undefined && !SHARD_COUNTS.includes(o.aggShardCount as ShardCount)) p.add('overrides.agg_shard_count', 'must be one of 8, 16, 32, 64');
-      if (o.stickyFallbackEnabled !== undefined && typeof o.stickyFallbackEnabled !== 'boolean') p.add('overrides.sticky_fallback_enabled', 'must be true or false');
-      if (o.refreshIntervalNormalSecs !== undefined && !isInt(o.refreshIntervalNormalSecs, 10, 3600)) p.add('overrides.refresh_interval_secs', 'must be an integer from 10 to 3600');
-      if (o.refreshIntervalTightSecs !== undefined && !isInt(o.refreshIntervalTightSecs, 10, 3600)) p.add('overrides.refresh_interval_tight_secs', 'must be an integer from 10 to 3600');
+      checkUnknown(
+        p,
+        o,
+        [
+          'tightModeThresholdPct',
+          'aggShardCount',
+          'stickyFallbackEnabled',
+          'refreshIntervalNormalSecs',
+          'refreshIntervalTightSecs',
+        ],
+        'overrides.',
+      );
+      if (o.tightModeThresholdPct !== undefined && !isInt(o.tightModeThresholdPct, 50, 100))
+        p.add('overrides.tight_mode_threshold_pct', 'must be an integer from 50 to 100');
+      if (o.aggShardCount !== undefined && !SHARD_COUNTS.includes(o.aggShardCount as ShardCount))
+        p.add('overrides.agg_shard_count', 'must be one of 8, 16, 32, 64');
+      if (o.stickyFallbackEnabled !== undefined && typeof o.stickyFallbackEnabled !== 'boolean')
+        p.add('overrides.sticky_fallback_enabled', 'must be true or false');
+      if (o.refreshIntervalNormalSecs !== undefined && !isInt(o.refreshIntervalNormalSecs, 10, 3600))
+        p.add('overrides.refresh_interval_secs', 'must be an integer from 10 to 3600');
+      if (o.refreshIntervalTightSecs !== undefined && !isInt(o.refreshIntervalTightSecs, 10, 3600))
+        p.add('overrides.refresh_interval_tight_secs', 'must be an integer from 10 to 3600');
     }
     p.throwIfAny();
 
@@ -168,10 +190,12 @@ export class Provisioning {
           configured_labels: Object.keys(this.config.labels),
         });
       }
-      if (quotas![label] === undefined) throw new InvalidConfigError(`Label '${label}' has no quota`, { label });
+      if (quotas![label] === undefined)
+        throw new InvalidConfigError(`Label '${label}' has no quota`, { label });
     }
     const d = this.config.defaults.settings;
-    const shard = (o.aggShardCount as ShardCount | undefined) ?? existing?.settings.aggShardCount ?? d.aggShardCount;
+    const shard =
+      (o.aggShardCount as ShardCount | undefined) ?? existing?.settings.aggShardCount ?? d.aggShardCount;
     if (existing && shard !== existing.settings.aggShardCount) {
       throw new InvalidConfigError('agg_shard_count cannot change once the org exists', {
         agg_shard_count: existing.settings.aggShardCount,
@@ -197,7 +221,11 @@ export class Provisioning {
     };
   }
 
-  private async newCredential(clientId: string, orgId: string, appId?: string): Promise<{ credential: Credential; secret: string }> {
+  private async newCredential(
+    clientId: string,
+    orgId: string,
+    appId?: string,
+  ): Promise<{ credential: Credential; secret: string }> {
     const secret = this.ids.newSecret();
     const credential: Credential = {
       clientId,
@@ -228,7 +256,11 @@ export class Provisioning {
       const { credential, secret } = await this.newCredential(orgClientId(orgId), orgId);
       if ((await this.tenants.createOrg(org, credential)) === 'created') {
         this.cache?.forgetOrg(orgId);
-        return { status: 'created', org, credentials: { clientId: credential.clientId, clientSecret: secret } };
+        return {
+          status: 'created',
+          org,
+          credentials: { clientId: credential.clientId, clientSecret: secret },
+        };
       }
       // Lost a race with a concurrent create: go round and update instead.
     }
@@ -238,11 +270,18 @@ export class Provisioning {
   private async checkAppsStillValid(org: Org): Promise<void> {
     for (const app of await this.tenants.listApps(org.orgId)) {
       if (org.quotaScope === 'ORG' && app.overrides.quotas !== undefined) {
-        throw new InvalidConfigError(`App '${app.appId}' has its own quotas, which an ORG-scoped org does not allow`, {
-          app_id: app.appId,
-        });
+        throw new InvalidConfigError(
+          `App '${app.appId}' has its own quotas, which an ORG-scoped org does not allow`,
+          {
+            app_id: app.appId,
+          },
+        );
       }
-      checkEffectiveConfig(resolveEffectiveConfig(org, app), this.config, await this.profileLabels(org.orgId, app.appId));
+      checkEffectiveConfig(
+        resolveEffectiveConfig(org, app),
+        this.config,
+        await this.profileLabels(org.orgId, app.appId),
+      );
     }
   }
 
@@ -253,7 +292,14 @@ export class Provisioning {
     return { org, apps };
   }
 
-  private appFromInput(org: Org, appId: string, input: AppInput, existing: App | undefined, now: string, profileLabels: string[]): App {
+  private appFromInput(
+    org: Org,
+    appId: string,
+    input: AppInput,
+    existing: App | undefined,
+    now: string,
+    profileLabels: string[],
+  ): App {
     const p = new FieldProblems();
     checkUnknown(p, input, ['appName', 'modelOrdering', 'quotas', 'overrides']);
     if (typeof input.appName !== 'string' || input.appName.trim().length < 1 || input.appName.length > 128) {
@@ -271,17 +317,25 @@ export class Provisioning {
     const o = input.overrides ?? {};
     if (typeof o !== 'object' || o === null || Array.isArray(o)) p.add('overrides', 'must be an object');
     else {
-      checkUnknown(p, o, ['tightModeThresholdPct', 'refreshIntervalNormalSecs', 'refreshIntervalTightSecs'], 'overrides.');
+      checkUnknown(
+        p,
+        o,
+        ['tightModeThresholdPct', 'refreshIntervalNormalSecs', 'refreshIntervalTightSecs'],
+        'overrides.',
+      );
       if (o.tightModeThresholdPct !== undefined) {
-        if (!isInt(o.tightModeThresholdPct, 50, 100)) p.add('overrides.tight_mode_threshold_pct', 'must be an integer from 50 to 100');
+        if (!isInt(o.tightModeThresholdPct, 50, 100))
+          p.add('overrides.tight_mode_threshold_pct', 'must be an integer from 50 to 100');
         else overrides.tightModeThresholdPct = o.tightModeThresholdPct;
       }
       if (o.refreshIntervalNormalSecs !== undefined) {
-        if (!isInt(o.refreshIntervalNormalSecs, 10, 3600)) p.add('overrides.refresh_interval_secs', 'must be an integer from 10 to 3600');
+        if (!isInt(o.refreshIntervalNormalSecs, 10, 3600))
+          p.add('overrides.refresh_interval_secs', 'must be an integer from 10 to 3600');
         else overrides.refreshIntervalNormalSecs = o.refreshIntervalNormalSecs;
       }
       if (o.refreshIntervalTightSecs !== undefined) {
-        if (!isInt(o.refreshIntervalTightSecs, 10, 3600)) p.add('overrides.refresh_interval_tight_secs', 'must be an integer from 10 to 3600');
+        if (!isInt(o.refreshIntervalTightSecs, 10, 3600))
+          p.add('overrides.refresh_interval_tight_secs', 'must be an integer from 10 to 3600');
         else overrides.refreshIntervalTightSecs = o.refreshIntervalTightSecs;
       }
     }
@@ -325,7 +379,12 @@ export class Provisioning {
       const { credential, secret } = await this.newCredential(appClientId(orgId, appId), orgId, appId);
       if ((await this.tenants.createApp(app, credential)) === 'created') {
         this.cache?.forgetApp(orgId, appId);
-        return { status: 'created', app, effective, credentials: { clientId: credential.clientId, clientSecret: secret } };
+        return {
+          status: 'created',
+          app,
+          effective,
+          credentials: { clientId: credential.clientId, clientSecret: secret },
+        };
       }
     }
     throw new StorageUnavailableError('The app changed concurrently, try again');
@@ -341,7 +400,11 @@ export class Provisioning {
   }
 
   /** Issues a new secret; the old one stays valid for the grace period (0..168 h, default 24). */
-  async rotateCredentials(rawOrgId: string, appId: string | undefined, graceHours: number = DEFAULT_GRACE_HOURS): Promise<RotationResult> {
+  async rotateCredentials(
+    rawOrgId: string,
+    appId: string | undefined,
+    graceHours: number = DEFAULT_GRACE_HOURS,
+  ): Promise<RotationResult> {
     const orgId = this.orgId(rawOrgId);
     if (appId !== undefined) this.appId(appId);
     if (!isInt(graceHours, 0, MAX_GRACE_HOURS)) {
@@ -352,7 +415,10 @@ export class Provisioning {
     const clientId = appId === undefined ? orgClientId(orgId) : appClientId(orgId, appId);
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = await this.credentials.get(clientId);
-      if (!current) throw new NotFoundError(appId === undefined ? `Org ${orgId} not found` : `App ${appId} not found in org ${orgId}`);
+      if (!current)
+        throw new NotFoundError(
+          appId === undefined ? `Org ${orgId} not found` : `App ${appId} not found in org ${orgId}`,
+        );
       const secret = this.ids.newSecret();
       const now = this.clock.now();
       const next = rotatedCredential(current, await this.hasher.hash(secret), now, graceHours);

@@ -28,11 +28,14 @@ export function checkEffectiveConfig(
 ): void {
   for (const label of eff.modelOrdering) {
     if (!config.labels[label] && !profileLabels.includes(label)) {
-      throw new InvalidConfigError(`Label '${label}' in the model ordering of app '${eff.appId}' is not defined`, {
-        label,
-        app_id: eff.appId,
-        configured_labels: Object.keys(config.labels),
-      });
+      throw new InvalidConfigError(
+        `Label '${label}' in the model ordering of app '${eff.appId}' is not defined`,
+        {
+          label,
+          app_id: eff.appId,
+          configured_labels: Object.keys(config.labels),
+        },
+      );
     }
     if (eff.quotas[label] === undefined) {
       throw new InvalidConfigError(`Label '${label}' of app '${eff.appId}' has no quota`, {
@@ -61,12 +64,17 @@ export class TenantConfigCache {
   }
 
   async org(orgId: string): Promise<Org | undefined> {
-    return (await this.orgs.getOrLoad(orgId, async () => (await this.tenants.getOrg(orgId)) ?? null)) ?? undefined;
+    return (
+      (await this.orgs.getOrLoad(orgId, async () => (await this.tenants.getOrg(orgId)) ?? null)) ?? undefined
+    );
   }
 
   async app(orgId: string, appId: string): Promise<App | undefined> {
     const key = `${orgId}|${appId}`;
-    return (await this.apps.getOrLoad(key, async () => (await this.tenants.getApp(orgId, appId)) ?? null)) ?? undefined;
+    return (
+      (await this.apps.getOrLoad(key, async () => (await this.tenants.getApp(orgId, appId)) ?? null)) ??
+      undefined
+    );
   }
 
   async profilesOf(orgId: string, appId: string): Promise<InferenceProfile[]> {
@@ -75,7 +83,11 @@ export class TenantConfigCache {
 
   /** Everything a runtime request needs about one app. 404 when the org or the app is unknown. */
   async appContext(orgId: string, appId: string): Promise<AppContext> {
-    const [org, app, profiles] = await Promise.all([this.org(orgId), this.app(orgId, appId), this.profilesOf(orgId, appId)]);
+    const [org, app, profiles] = await Promise.all([
+      this.org(orgId),
+      this.app(orgId, appId),
+      this.profilesOf(orgId, appId),
+    ]);
     if (!org) throw new NotFoundError(`Org ${orgId} not found`);
     if (!app) throw new NotFoundError(`App ${appId} not found in org ${orgId}`);
     return { org, app, effective: resolveEffectiveConfig(org, app), profiles };

@@ -30,7 +30,15 @@ export function anOrg(over: Partial<Org> = {}): Org {
 }
 
 export function anApp(orgId: string, over: Partial<App> = {}): App {
-  return { orgId, appId: uniqueAppId(), appName: 'Chat', overrides: {}, createdAt: T0, updatedAt: T0, ...over };
+  return {
+    orgId,
+    appId: uniqueAppId(),
+    appName: 'Chat',
+    overrides: {},
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
 }
 
 export function aCredential(orgId: string, appId?: string, over: Partial<Credential> = {}): Credential {
@@ -46,7 +54,11 @@ export function aCredential(orgId: string, appId?: string, over: Partial<Credent
   return c;
 }
 
-export function aProfile(orgId: string, appId: string, over: Partial<InferenceProfile> = {}): InferenceProfile {
+export function aProfile(
+  orgId: string,
+  appId: string,
+  over: Partial<InferenceProfile> = {},
+): InferenceProfile {
   return {
     orgId,
     appId,

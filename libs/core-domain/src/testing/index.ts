@@ -4,8 +4,17 @@ import { type StorageAdapters } from '../ports/storage.port.js';
 import { inferenceProfilesContract } from './profiles.contract.js';
 import { stickyStatesContract } from './sticky-states.contract.js';
 import { tenantDirectoryContract } from './tenants.contract.js';
-import { changeFeedContract, dailyTotalsContract, spendReaderContract, usageCountersContract } from './usage.contract.js';
-import { pricingCacheContract, revokedTokensContract, workerLeaseContract } from './infrastructure.contract.js';
+import {
+  changeFeedContract,
+  dailyTotalsContract,
+  spendReaderContract,
+  usageCountersContract,
+} from './usage.contract.js';
+import {
+  pricingCacheContract,
+  revokedTokensContract,
+  workerLeaseContract,
+} from './infrastructure.contract.js';
 import { describe } from '@jest/globals';
 
 export * from './fake-clock.js';

@@ -10,9 +10,16 @@ export function pricingCacheContract(get: () => StorageAdapters): void {
     it('finds the regional and the global entry of a model for a day', async () => {
       const s = get();
       const global = aPricingEntry();
-      const regional = { ...global, region: 'eu-west-1', price: { inputPerMillion: 5, outputPerMillion: 6, cacheReadPerMillion: 1 } };
+      const regional = {
+        ...global,
+        region: 'eu-west-1',
+        price: { inputPerMillion: 5, outputPerMillion: 6, cacheReadPerMillion: 1 },
+      };
       await s.pricing.put([global, regional]);
-      expect(await s.pricing.find(global.day, global.bedrockModelId, 'eu-west-1', NOW)).toEqual({ regional, global });
+      expect(await s.pricing.find(global.day, global.bedrockModelId, 'eu-west-1', NOW)).toEqual({
+        regional,
+        global,
+      });
       expect(await s.pricing.find(global.day, global.bedrockModelId, 'us-west-2', NOW)).toEqual({ global });
       expect(await s.pricing.find(global.day, global.bedrockModelId, undefined, NOW)).toEqual({ global });
       expect(await s.pricing.find('20260309', global.bedrockModelId, undefined, NOW)).toEqual({});
@@ -57,9 +64,15 @@ export function workerLeaseContract(get: () => StorageAdapters): void {
       const name = `agg-${uniqueId()}`;
       expect((await s.lease.tryAcquire(name, 'w1', NOW, 30)).acquired).toBe(true);
       expect((await s.lease.tryAcquire(name, 'w2', NOW, 30)).acquired).toBe(false);
-      expect((await s.lease.tryAcquire(name, 'w1', new Date(NOW.getTime() + 10_000), 30)).acquired).toBe(true);
-      expect((await s.lease.tryAcquire(name, 'w2', new Date(NOW.getTime() + 35_000), 30)).acquired).toBe(false);
-      expect((await s.lease.tryAcquire(name, 'w2', new Date(NOW.getTime() + 41_000), 30)).acquired).toBe(true);
+      expect((await s.lease.tryAcquire(name, 'w1', new Date(NOW.getTime() + 10_000), 30)).acquired).toBe(
+        true,
+      );
+      expect((await s.lease.tryAcquire(name, 'w2', new Date(NOW.getTime() + 35_000), 30)).acquired).toBe(
+        false,
+      );
+      expect((await s.lease.tryAcquire(name, 'w2', new Date(NOW.getTime() + 41_000), 30)).acquired).toBe(
+        true,
+      );
     });
 
     it('hands the cursor to the next holder on release', async () => {
@@ -67,7 +80,10 @@ export function workerLeaseContract(get: () => StorageAdapters): void {
       const name = `agg-${uniqueId()}`;
       expect(await s.lease.tryAcquire(name, 'w1', NOW, 30)).toEqual({ acquired: true });
       await s.lease.release(name, 'w1', '2026-03-10T12:00:00.000Z');
-      expect(await s.lease.tryAcquire(name, 'w2', NOW, 30)).toEqual({ acquired: true, cursor: '2026-03-10T12:00:00.000Z' });
+      expect(await s.lease.tryAcquire(name, 'w2', NOW, 30)).toEqual({
+        acquired: true,
+        cursor: '2026-03-10T12:00:00.000Z',
+      });
     });
 
     it('ignores a release by someone who does not hold the lease', async () => {
@@ -81,7 +97,9 @@ export function workerLeaseContract(get: () => StorageAdapters): void {
     it('a concurrent burst of acquirers: exactly one holds the lease', async () => {
       const s = get();
       const name = `agg-${uniqueId()}`;
-      const grants = await Promise.all(Array.from({ length: 10 }, (_, i) => s.lease.tryAcquire(name, `w${i}`, NOW, 30)));
+      const grants = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => s.lease.tryAcquire(name, `w${i}`, NOW, 30)),
+      );
       expect(grants.filter((g) => g.acquired)).toHaveLength(1);
     });
   });

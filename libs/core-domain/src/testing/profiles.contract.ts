@@ -12,7 +12,7 @@ export function inferenceProfilesContract(get: () => StorageAdapters): void {
       expect(await s.profiles.get(p.orgId, p.appId, p.profileLabel)).toEqual(p);
     });
 
-    it('lists an app\'s profiles by label and nothing of other apps', async () => {
+    it("lists an app's profiles by label and nothing of other apps", async () => {
       const s = get();
       const orgId = uniqueId();
       const appId = uniqueAppId();

@@ -18,7 +18,9 @@ export function stickyStatesContract(get: () => StorageAdapters): void {
       const s = get();
       const st = aStickyState({ label: 'economy', index: 2, previousLabel: 'standard' });
       await s.sticky.advance(st, NOW);
-      expect(await s.sticky.advance({ ...st, label: 'standard', index: 1, previousLabel: 'premium' }, NOW)).toBe(false);
+      expect(
+        await s.sticky.advance({ ...st, label: 'standard', index: 1, previousLabel: 'premium' }, NOW),
+      ).toBe(false);
       expect(await s.sticky.advance({ ...st, updatedAt: 'x' }, NOW)).toBe(false);
       expect(await s.sticky.get(st.scopeKey, st.day, NOW)).toEqual(st);
       const further = { ...st, label: 'last', index: 3, previousLabel: 'economy' };
@@ -30,7 +32,9 @@ export function stickyStatesContract(get: () => StorageAdapters): void {
       const s = get();
       const base = aStickyState();
       const indexes = [1, 3, 2, 1, 3, 2, 2, 1];
-      await Promise.all(indexes.map((index) => s.sticky.advance({ ...base, index, label: `l${index}` }, NOW)));
+      await Promise.all(
+        indexes.map((index) => s.sticky.advance({ ...base, index, label: `l${index}` }, NOW)),
+      );
       expect((await s.sticky.get(base.scopeKey, base.day, NOW))?.index).toBe(3);
     });
 

@@ -21,7 +21,7 @@ export function usageCountersContract(get: () => StorageAdapters): void {
       });
     });
 
-    it('a duplicate adds nothing and returns the first submission\'s cost', async () => {
+    it("a duplicate adds nothing and returns the first submission's cost", async () => {
       const s = get();
       const r = aUsageRecord({ shard: 1, costUsdMicros: 3760 });
       await s.counters.recordOnce(r);
@@ -48,7 +48,14 @@ export function usageCountersContract(get: () => StorageAdapters): void {
       const orgId = uniqueId();
       const scopeKey = `ORG#${orgId}`;
       const events = Array.from({ length: 40 }, (_, i) =>
-        aUsageRecord({ orgId, scopeKey, shard: i % 8, costUsdMicros: 100 + i, inputTokens: i, outputTokens: 2 * i }),
+        aUsageRecord({
+          orgId,
+          scopeKey,
+          shard: i % 8,
+          costUsdMicros: 100 + i,
+          inputTokens: i,
+          outputTokens: 2 * i,
+        }),
       );
       await Promise.all(events.map((e) => s.counters.recordOnce(e)));
       const sum = await s.counters.sumShards({ scopeKey, label: 'premium', day: '2026-03-10' }, 8);
@@ -67,15 +74,34 @@ export function usageCountersContract(get: () => StorageAdapters): void {
       expect(await s.counters.recordOnce(b)).toEqual({ duplicate: false });
       await s.counters.recordOnce(aUsageRecord({ orgId: a.orgId, scopeKey: a.scopeKey, label: 'economy' }));
       await s.counters.recordOnce(aUsageRecord({ orgId: a.orgId, scopeKey: a.scopeKey, day: '2026-03-09' }));
-      expect((await s.counters.sumShards({ scopeKey: a.scopeKey, label: 'premium', day: '2026-03-10' }, 8)).requests).toBe(1);
-      expect((await s.counters.sumShards({ scopeKey: a.scopeKey, label: 'economy', day: '2026-03-10' }, 8)).requests).toBe(1);
-      expect((await s.counters.sumShards({ scopeKey: a.scopeKey, label: 'premium', day: '2026-03-09' }, 8)).requests).toBe(1);
+      expect(
+        (await s.counters.sumShards({ scopeKey: a.scopeKey, label: 'premium', day: '2026-03-10' }, 8))
+          .requests,
+      ).toBe(1);
+      expect(
+        (await s.counters.sumShards({ scopeKey: a.scopeKey, label: 'economy', day: '2026-03-10' }, 8))
+          .requests,
+      ).toBe(1);
+      expect(
+        (await s.counters.sumShards({ scopeKey: a.scopeKey, label: 'premium', day: '2026-03-09' }, 8))
+          .requests,
+      ).toBe(1);
     });
 
     it('answers zero totals for a group with no events', async () => {
       const s = get();
-      const sum = await s.counters.sumShards({ scopeKey: `ORG#${uniqueId()}`, label: 'premium', day: '2026-03-10' }, 64);
-      expect(sum).toEqual({ costUsdMicros: 0, inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, requests: 0 });
+      const sum = await s.counters.sumShards(
+        { scopeKey: `ORG#${uniqueId()}`, label: 'premium', day: '2026-03-10' },
+        64,
+      );
+      expect(sum).toEqual({
+        costUsdMicros: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+        cacheWriteInputTokens: 0,
+        requests: 0,
+      });
     });
 
     it('keeps exact sums for large values (10^12 micro-USD events)', async () => {
@@ -83,8 +109,12 @@ export function usageCountersContract(get: () => StorageAdapters): void {
       const orgId = uniqueId();
       const scopeKey = `ORG#${orgId}`;
       const big = 1_000_000_000_000;
-      await s.counters.recordOnce(aUsageRecord({ orgId, scopeKey, shard: 0, costUsdMicros: big, inputTokens: 1_000_000_000 }));
-      await s.counters.recordOnce(aUsageRecord({ orgId, scopeKey, shard: 0, costUsdMicros: big + 1, inputTokens: 1_000_000_000 }));
+      await s.counters.recordOnce(
+        aUsageRecord({ orgId, scopeKey, shard: 0, costUsdMicros: big, inputTokens: 1_000_000_000 }),
+      );
+      await s.counters.recordOnce(
+        aUsageRecord({ orgId, scopeKey, shard: 0, costUsdMicros: big + 1, inputTokens: 1_000_000_000 }),
+      );
       const sum = await s.counters.sumShards({ scopeKey, label: 'premium', day: '2026-03-10' }, 8);
       expect(sum.costUsdMicros).toBe(2 * big + 1);
       expect(sum.inputTokens).toBe(2_000_000_000);
@@ -100,7 +130,9 @@ export function dailyTotalsContract(get: () => StorageAdapters): void {
       await s.totals.put([t, { ...t, label: 'economy', costUsdMicros: 5 }]);
       await s.totals.put([{ ...t, costUsdMicros: 2000, requests: 2 }]);
       await s.totals.put([{ ...t, costUsdMicros: 2000, requests: 2 }]);
-      const list = (await s.totals.forScopeDay(t.scopeKey, t.day)).sort((a, b) => a.label.localeCompare(b.label));
+      const list = (await s.totals.forScopeDay(t.scopeKey, t.day)).sort((a, b) =>
+        a.label.localeCompare(b.label),
+      );
       expect(list.map((x) => [x.label, x.costUsdMicros])).toEqual([
         ['economy', 5],
         ['premium', 2000],
@@ -134,7 +166,14 @@ export function spendReaderContract(get: () => StorageAdapters): void {
       const sticky = aStickyState({ scopeKey });
       await s.sticky.advance(sticky, NOW);
       const snap = await s.spend.read(
-        { scopeKey, day: '2026-03-10', totalsFor: ['premium', 'standard'], liveFor: ['premium'], shardCount: 8, withSticky: true },
+        {
+          scopeKey,
+          day: '2026-03-10',
+          totalsFor: ['premium', 'standard'],
+          liveFor: ['premium'],
+          shardCount: 8,
+          withSticky: true,
+        },
         NOW,
       );
       expect(snap.totals.get('premium')?.costUsdMicros).toBe(500);
@@ -148,7 +187,14 @@ export function spendReaderContract(get: () => StorageAdapters): void {
       const scopeKey = `ORG#${uniqueId()}`;
       await s.sticky.advance(aStickyState({ scopeKey }), NOW);
       const snap = await s.spend.read(
-        { scopeKey, day: '2026-03-10', totalsFor: ['premium'], liveFor: [], shardCount: 8, withSticky: false },
+        {
+          scopeKey,
+          day: '2026-03-10',
+          totalsFor: ['premium'],
+          liveFor: [],
+          shardCount: 8,
+          withSticky: false,
+        },
         NOW,
       );
       expect(snap.sticky).toBeUndefined();
@@ -159,7 +205,10 @@ export function spendReaderContract(get: () => StorageAdapters): void {
     it('ignores an expired sticky state', async () => {
       const s = get();
       const scopeKey = `ORG#${uniqueId()}`;
-      await s.sticky.advance(aStickyState({ scopeKey, expiresAt: Math.floor(NOW.getTime() / 1000) - 10 }), new Date(0));
+      await s.sticky.advance(
+        aStickyState({ scopeKey, expiresAt: Math.floor(NOW.getTime() / 1000) - 10 }),
+        new Date(0),
+      );
       const snap = await s.spend.read(
         { scopeKey, day: '2026-03-10', totalsFor: [], liveFor: [], shardCount: 8, withSticky: true },
         NOW,
@@ -181,14 +230,18 @@ export function changeFeedContract(get: () => StorageAdapters): void {
       }
       await s.counters.recordOnce(aUsageRecord({ orgId, scopeKey, label: 'economy', recordedAt: at }));
       await s.counters.recordOnce(aUsageRecord({ orgId, scopeKey, day: '2026-03-08', recordedAt: at }));
-      const groups = (await s.changeFeed.changedGroups(['2026-03-10', '2026-03-09'], new Date('2026-03-10T11:50:00Z')))
+      const groups = (
+        await s.changeFeed.changedGroups(['2026-03-10', '2026-03-09'], new Date('2026-03-10T11:50:00Z'))
+      )
         .filter((g) => g.scopeKey === scopeKey)
         .sort((a, b) => a.label.localeCompare(b.label));
       expect(groups).toEqual([
         { scopeKey, label: 'economy', day: '2026-03-10' },
         { scopeKey, label: 'premium', day: '2026-03-10' },
       ]);
-      const all = (await s.changeFeed.changedGroups(['2026-03-08'], undefined)).filter((g) => g.scopeKey === scopeKey);
+      const all = (await s.changeFeed.changedGroups(['2026-03-08'], undefined)).filter(
+        (g) => g.scopeKey === scopeKey,
+      );
       expect(all).toEqual([{ scopeKey, label: 'premium', day: '2026-03-08' }]);
     });
 
@@ -196,15 +249,19 @@ export function changeFeedContract(get: () => StorageAdapters): void {
       const s = get();
       const orgId = uniqueId();
       const scopeKey = `ORG#${orgId}`;
-      await s.counters.recordOnce(aUsageRecord({ orgId, scopeKey, day: '2026-03-07', recordedAt: '2026-03-07T08:00:00.000Z' }));
-      const groups = (await s.changeFeed.changedGroups(['2026-03-07'], new Date('2026-03-07T10:00:00Z'))).filter(
-        (g) => g.scopeKey === scopeKey,
+      await s.counters.recordOnce(
+        aUsageRecord({ orgId, scopeKey, day: '2026-03-07', recordedAt: '2026-03-07T08:00:00.000Z' }),
       );
+      const groups = (
+        await s.changeFeed.changedGroups(['2026-03-07'], new Date('2026-03-07T10:00:00Z'))
+      ).filter((g) => g.scopeKey === scopeKey);
       expect(groups).toEqual([]);
-      await s.counters.recordOnce(aUsageRecord({ orgId, scopeKey, day: '2026-03-07', recordedAt: '2026-03-07T10:30:00.000Z' }));
-      const later = (await s.changeFeed.changedGroups(['2026-03-07'], new Date('2026-03-07T10:00:00Z'))).filter(
-        (g) => g.scopeKey === scopeKey,
+      await s.counters.recordOnce(
+        aUsageRecord({ orgId, scopeKey, day: '2026-03-07', recordedAt: '2026-03-07T10:30:00.000Z' }),
       );
+      const later = (
+        await s.changeFeed.changedGroups(['2026-03-07'], new Date('2026-03-07T10:00:00Z'))
+      ).filter((g) => g.scopeKey === scopeKey);
       expect(later).toEqual([{ scopeKey, label: 'premium', day: '2026-03-07' }]);
     });
   });

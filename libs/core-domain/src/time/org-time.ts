@@ -65,7 +65,9 @@ export function nextDay(day: string): string {
 
 /** Local wall time with offset, seconds precision: `2026-01-23T10:30:45-05:00`. */
 export function orgLocalTime(instant: Date, tz: string): string {
-  return inZone(instant, tz).startOf('second').toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+  return (
+    inZone(instant, tz).startOf('second').toISO({ suppressMilliseconds: true, includeOffset: true }) ?? ''
+  );
 }
 
 /** ISO 8601 UTC with seconds precision: `2026-01-23T15:30:45Z`. */
@@ -82,10 +84,7 @@ export const MAX_EVENT_FUTURE_MS = 5 * 60 * 1000;
 export const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** The accepted window for a usage event's timestamp, or undefined when `ts` is inside it. */
-export function eventTimeOutOfRange(
-  ts: Date,
-  now: Date,
-): { earliest: string; latest: string } | undefined {
+export function eventTimeOutOfRange(ts: Date, now: Date): { earliest: string; latest: string } | undefined {
   const earliest = now.getTime() - MAX_EVENT_AGE_MS;
   const latest = now.getTime() + MAX_EVENT_FUTURE_MS;
   const t = ts.getTime();
@@ -117,7 +116,8 @@ export function candidateOrgDays(now: Date): string[] {
 /** Parses an ISO 8601 timestamp with an explicit zone (Z or offset). */
 export function parseIsoInstant(raw: unknown): Date | undefined {
   if (typeof raw !== 'string' || raw.length > 40) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(raw)) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(raw))
+    return undefined;
   const dt = DateTime.fromISO(raw, { setZone: true });
   return dt.isValid ? dt.toJSDate() : undefined;
 }

@@ -38,20 +38,40 @@ async function setup(org: Partial<OrgInput> = {}, configExtra: Record<string, un
     timestamp: clock.now().toISOString(),
     ...over,
   });
-  return { clock, storage, keeper, orgId, resolver, event, record: (e: UsageInput) => keeper.recordUsage.execute(orgId, 'chat', e) };
+  return {
+    clock,
+    storage,
+    keeper,
+    orgId,
+    resolver,
+    event,
+    record: (e: UsageInput) => keeper.recordUsage.execute(orgId, 'chat', e),
+  };
 }
 
 describe('RecordUsage (use case)', () => {
   it('rule: the server prices the tokens: 3,760 / 8,800 / 315 micro-USD', async () => {
     const { record, event } = await setup();
     expect((await record(event())).costUsdMicros).toBe(3760);
-    expect((await record(event({ modelLabel: 'standard', inputTokens: 10_000, outputTokens: 2000 }))).costUsdMicros).toBe(8800);
-    expect((await record(event({ modelLabel: 'economy', inputTokens: 5000, outputTokens: 1000 }))).costUsdMicros).toBe(315);
+    expect(
+      (await record(event({ modelLabel: 'standard', inputTokens: 10_000, outputTokens: 2000 })))
+        .costUsdMicros,
+    ).toBe(8800);
+    expect(
+      (await record(event({ modelLabel: 'economy', inputTokens: 5000, outputTokens: 1000 }))).costUsdMicros,
+    ).toBe(315);
   });
 
   it('rule: cache-read and cache-write tokens are priced at the input price when the label has no cache prices', async () => {
     const { record, event } = await setup();
-    const r = await record(event({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 1_000_000, cacheWriteInputTokens: 500_000 }));
+    const r = await record(
+      event({
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadInputTokens: 1_000_000,
+        cacheWriteInputTokens: 500_000,
+      }),
+    );
     expect(r.costUsdMicros).toBe(800_000 + 400_000);
   });
 
@@ -59,7 +79,12 @@ describe('RecordUsage (use case)', () => {
     const { record, event, keeper, orgId, storage } = await setup();
     const e = event();
     const first = await record(e);
-    const again = await record({ ...e, inputTokens: 1, outputTokens: 1, requestId: e.requestId.toUpperCase() });
+    const again = await record({
+      ...e,
+      inputTokens: 1,
+      outputTokens: 1,
+      requestId: e.requestId.toUpperCase(),
+    });
     expect(first.duplicate).toBe(false);
     expect(again).toMatchObject({ duplicate: true, costUsdMicros: 3760, shard: first.shard });
     await keeper.aggregator.runPass();
@@ -73,7 +98,10 @@ describe('RecordUsage (use case)', () => {
     const e = event();
     const results = await Promise.all(Array.from({ length: 25 }, () => record({ ...e })));
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
-    const sum = await storage.counters.sumShards({ scopeKey: `ORG#${orgId}#APP#chat`, label: 'premium', day: '2026-03-10' }, 8);
+    const sum = await storage.counters.sumShards(
+      { scopeKey: `ORG#${orgId}#APP#chat`, label: 'premium', day: '2026-03-10' },
+      8,
+    );
     expect(sum.requests).toBe(1);
   });
 
@@ -81,7 +109,10 @@ describe('RecordUsage (use case)', () => {
     const { record, event, clock, storage, orgId } = await setup({ timezone: 'America/Los_Angeles' });
     clock.set('2026-03-10T09:00:00Z'); // 02:00 PDT (UTC-7) on 2026-03-10
     await record(event({ timestamp: '2026-03-10T06:30:00Z' })); // 23:30 PDT on 2026-03-09
-    const sum = await storage.counters.sumShards({ scopeKey: `ORG#${orgId}#APP#chat`, label: 'premium', day: '2026-03-09' }, 8);
+    const sum = await storage.counters.sumShards(
+      { scopeKey: `ORG#${orgId}#APP#chat`, label: 'premium', day: '2026-03-09' },
+      8,
+    );
     expect(sum.requests).toBe(1);
   });
 
@@ -90,19 +121,23 @@ describe('RecordUsage (use case)', () => {
     for (const ts of ['2026-03-10T12:05:01Z', '2026-03-09T11:59:59Z']) {
       const e = (await record(event({ timestamp: ts })).catch((x: unknown) => x)) as InvalidRequestError;
       expect(e).toBeInstanceOf(InvalidRequestError);
-      expect(e.details).toMatchObject({ acceptable_range: { earliest: '2026-03-09T12:00:00Z', latest: '2026-03-10T12:05:00Z' } });
+      expect(e.details).toMatchObject({
+        acceptable_range: { earliest: '2026-03-09T12:00:00Z', latest: '2026-03-10T12:05:00Z' },
+      });
     }
     expect((await record(event({ timestamp: '2026-03-10T12:05:00Z' }))).duplicate).toBe(false);
   });
 
   it('rule: a label outside the app ordering and its profiles is INVALID_MODEL_LABEL listing the configured labels', async () => {
     const { record, event } = await setup();
-    const e = (await record(event({ modelLabel: 'turbo' })).catch((x: unknown) => x)) as InvalidModelLabelError;
+    const e = (await record(event({ modelLabel: 'turbo' })).catch(
+      (x: unknown) => x,
+    )) as InvalidModelLabelError;
     expect(e).toBeInstanceOf(InvalidModelLabelError);
     expect(e.details).toEqual({ configured_labels: ['premium', 'standard', 'economy'] });
   });
 
-  it('rule: a config label not in this app\'s ordering is rejected too', async () => {
+  it("rule: a config label not in this app's ordering is rejected too", async () => {
     const { record, event, keeper, orgId } = await setup();
     await keeper.provisioning.putApp(orgId, 'chat', { appName: 'Chat', modelOrdering: ['economy'] });
     await expect(record(event())).rejects.toBeInstanceOf(InvalidModelLabelError);
@@ -111,44 +146,96 @@ describe('RecordUsage (use case)', () => {
   it('rule: a profile label needs calling_region and is priced by the model behind it in that region', async () => {
     const { record, event, keeper, orgId, resolver } = await setup();
     await keeper.profiles.register(orgId, 'chat', { profileLabel: 'prof', inferenceProfileArn: ARN });
-    const missing = (await record(event({ modelLabel: 'prof' })).catch((x: unknown) => x)) as InvalidRequestError;
-    expect(missing.fields).toEqual([{ field: 'calling_region', message: 'is required for an inference profile label' }]);
+    const missing = (await record(event({ modelLabel: 'prof' })).catch(
+      (x: unknown) => x,
+    )) as InvalidRequestError;
+    expect(missing.fields).toEqual([
+      { field: 'calling_region', message: 'is required for an inference profile label' },
+    ]);
     resolver.set(ARN, 'amazon.nova-micro-v1:0', 'eu-west-1');
-    const r = await record(event({ modelLabel: 'prof', callingRegion: 'eu-west-1', inputTokens: 5000, outputTokens: 1000 }));
+    const r = await record(
+      event({ modelLabel: 'prof', callingRegion: 'eu-west-1', inputTokens: 5000, outputTokens: 1000 }),
+    );
     expect(r.costUsdMicros).toBe(315); // economy (Nova Micro) prices
   });
 
-  it('rule: when the profile lookup fails, the label\'s config fallback price is used, else a clear 400', async () => {
-    const withFallback = await setup({}, { profile_fallback_prices: { prof: { input_price_usd_micros_per_1m: 1_000_000, output_price_usd_micros_per_1m: 0 } } });
-    await withFallback.keeper.profiles.register(withFallback.orgId, 'chat', { profileLabel: 'prof', inferenceProfileArn: ARN });
+  it("rule: when the profile lookup fails, the label's config fallback price is used, else a clear 400", async () => {
+    const withFallback = await setup(
+      {},
+      {
+        profile_fallback_prices: {
+          prof: { input_price_usd_micros_per_1m: 1_000_000, output_price_usd_micros_per_1m: 0 },
+        },
+      },
+    );
+    await withFallback.keeper.profiles.register(withFallback.orgId, 'chat', {
+      profileLabel: 'prof',
+      inferenceProfileArn: ARN,
+    });
     withFallback.resolver.failing = true;
-    const r = await withFallback.record(withFallback.event({ modelLabel: 'prof', callingRegion: 'us-east-1', inputTokens: 10, outputTokens: 99 }));
+    const r = await withFallback.record(
+      withFallback.event({
+        modelLabel: 'prof',
+        callingRegion: 'us-east-1',
+        inputTokens: 10,
+        outputTokens: 99,
+      }),
+    );
     expect(r.costUsdMicros).toBe(10);
 
     const without = await setup();
-    await without.keeper.profiles.register(without.orgId, 'chat', { profileLabel: 'prof', inferenceProfileArn: ARN });
+    await without.keeper.profiles.register(without.orgId, 'chat', {
+      profileLabel: 'prof',
+      inferenceProfileArn: ARN,
+    });
     without.resolver.failing = true;
-    const e = (await without.record(without.event({ modelLabel: 'prof', callingRegion: 'us-east-1' })).catch((x: unknown) => x)) as InvalidRequestError;
+    const e = (await without
+      .record(without.event({ modelLabel: 'prof', callingRegion: 'us-east-1' }))
+      .catch((x: unknown) => x)) as InvalidRequestError;
     expect(e).toBeInstanceOf(InvalidRequestError);
     expect(e.message).toContain('could not be priced');
   });
 
-  it('rule: pricing resolves the day\'s PricingCache entry (regional, then global) before the config price', async () => {
+  it("rule: pricing resolves the day's PricingCache entry (regional, then global) before the config price", async () => {
     const { record, event, storage, clock } = await setup();
     const expiresAt = Math.floor(clock.now().getTime() / 1000) + 3 * 86400;
     await storage.pricing.put([
-      { day: '20260310', bedrockModelId: 'amazon.nova-pro-v1:0', price: { inputPerMillion: 2_000_000, outputPerMillion: 0 }, origin: 'PRICING_API', version: 'g', expiresAt },
-      { day: '20260310', bedrockModelId: 'amazon.nova-pro-v1:0', region: 'eu-west-1', price: { inputPerMillion: 3_000_000, outputPerMillion: 0 }, origin: 'PRICING_API', version: 'r', expiresAt },
+      {
+        day: '20260310',
+        bedrockModelId: 'amazon.nova-pro-v1:0',
+        price: { inputPerMillion: 2_000_000, outputPerMillion: 0 },
+        origin: 'PRICING_API',
+        version: 'g',
+        expiresAt,
+      },
+      {
+        day: '20260310',
+        bedrockModelId: 'amazon.nova-pro-v1:0',
+        region: 'eu-west-1',
+        price: { inputPerMillion: 3_000_000, outputPerMillion: 0 },
+        origin: 'PRICING_API',
+        version: 'r',
+        expiresAt,
+      },
     ]);
     expect((await record(event({ inputTokens: 1000, outputTokens: 0 }))).costUsdMicros).toBe(2000);
-    expect((await record(event({ inputTokens: 1000, outputTokens: 0, callingRegion: 'eu-west-1' }))).costUsdMicros).toBe(3000);
+    expect(
+      (await record(event({ inputTokens: 1000, outputTokens: 0, callingRegion: 'eu-west-1' }))).costUsdMicros,
+    ).toBe(3000);
   });
 
   it('quota_status: aggregated total plus this event; live spend and EXCEEDED near the quota', async () => {
     const { record, event, keeper, orgId } = await setup();
     await keeper.provisioning.putApp(orgId, 'chat', { appName: 'Chat', quotas: { premium: 10_000 } });
     const a = await record(event());
-    expect(a.quotaStatus).toMatchObject({ modelLabel: 'premium', spendUsdMicros: 3760, quotaUsdMicros: 10_000, quotaPct: 37.6, mode: 'NORMAL', live: false });
+    expect(a.quotaStatus).toMatchObject({
+      modelLabel: 'premium',
+      spendUsdMicros: 3760,
+      quotaUsdMicros: 10_000,
+      quotaPct: 37.6,
+      mode: 'NORMAL',
+      live: false,
+    });
     await keeper.aggregator.runPass();
     await record(event());
     const c = await record(event()); // live 11,280 >= 10,000 while the aggregate says 3,760
@@ -172,7 +259,12 @@ describe('RecordUsage (use case)', () => {
       const { keeper, orgId, event } = await setup();
       const dup = event();
       await keeper.recordUsage.execute(orgId, 'chat', dup);
-      const r = await keeper.recordUsage.executeBatch(orgId, 'chat', [event(), event({ inputTokens: -1 }), dup, event({ modelLabel: 'turbo' })]);
+      const r = await keeper.recordUsage.executeBatch(orgId, 'chat', [
+        event(),
+        event({ inputTokens: -1 }),
+        dup,
+        event({ modelLabel: 'turbo' }),
+      ]);
       expect(r).toMatchObject({ accepted: 1, failed: 2, duplicates: 1 });
       expect(r.results.map((x) => x.status)).toEqual(['accepted', 'failed', 'duplicate', 'failed']);
       expect(r.results[1]).toMatchObject({ status: 'failed', error: { code: 'INVALID_REQUEST' } });
@@ -181,16 +273,34 @@ describe('RecordUsage (use case)', () => {
 
     it('takes 1..100 items', async () => {
       const { keeper, orgId, event } = await setup();
-      await expect(keeper.recordUsage.executeBatch(orgId, 'chat', [])).rejects.toBeInstanceOf(InvalidRequestError);
-      await expect(keeper.recordUsage.executeBatch(orgId, 'chat', Array.from({ length: 101 }, () => event()))).rejects.toBeInstanceOf(InvalidRequestError);
-      expect((await keeper.recordUsage.executeBatch(orgId, 'chat', Array.from({ length: 100 }, () => event()))).accepted).toBe(100);
+      await expect(keeper.recordUsage.executeBatch(orgId, 'chat', [])).rejects.toBeInstanceOf(
+        InvalidRequestError,
+      );
+      await expect(
+        keeper.recordUsage.executeBatch(
+          orgId,
+          'chat',
+          Array.from({ length: 101 }, () => event()),
+        ),
+      ).rejects.toBeInstanceOf(InvalidRequestError);
+      expect(
+        (
+          await keeper.recordUsage.executeBatch(
+            orgId,
+            'chat',
+            Array.from({ length: 100 }, () => event()),
+          )
+        ).accepted,
+      ).toBe(100);
     });
 
     it('a storage outage fails the whole batch so the client resends it', async () => {
       const { keeper, orgId, event, storage } = await setup();
       await keeper.recordUsage.execute(orgId, 'chat', event());
       storage.failWith(new StorageUnavailableError());
-      await expect(keeper.recordUsage.executeBatch(orgId, 'chat', [event()])).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(keeper.recordUsage.executeBatch(orgId, 'chat', [event()])).rejects.toBeInstanceOf(
+        StorageUnavailableError,
+      );
     });
   });
 });

@@ -1,5 +1,10 @@
 import { type ServiceConfig } from '../config/service-config.js';
-import { DomainError, InvalidModelLabelError, InvalidRequestError, StorageUnavailableError } from '../errors.js';
+import {
+  DomainError,
+  InvalidModelLabelError,
+  InvalidRequestError,
+  StorageUnavailableError,
+} from '../errors.js';
 import { costMicros, resolvePrice, type ResolvedPrice } from '../money/pricing.js';
 import { type Clock } from '../ports/clock.port.js';
 import { type InferenceProfileResolver } from '../ports/inference-profile-resolver.port.js';
@@ -34,7 +39,11 @@ export interface UsageResult {
 
 export type BatchItemResult =
   | { requestId: string; status: 'accepted' | 'duplicate'; shard: number; costUsdMicros: number }
-  | { requestId: string; status: 'failed'; error: { code: string; message: string; details?: Record<string, unknown> } };
+  | {
+      requestId: string;
+      status: 'failed';
+      error: { code: string; message: string; details?: Record<string, unknown> };
+    };
 
 export interface BatchResult {
   accepted: number;
@@ -70,7 +79,14 @@ export class RecordUsage {
     const label = outcome.duplicate ? outcome.label : record.label;
     const day = outcome.duplicate ? outcome.day : record.day;
     const snap = await this.spend.read(
-      { scopeKey: eff.scopeKey, day, totalsFor: [label], liveFor: [label], shardCount: eff.aggShardCount, withSticky: false },
+      {
+        scopeKey: eff.scopeKey,
+        day,
+        totalsFor: [label],
+        liveFor: [label],
+        shardCount: eff.aggShardCount,
+        withSticky: false,
+      },
       this.clock.now(),
     );
     const quota = eff.quotas[label] ?? 0;
@@ -100,7 +116,9 @@ export class RecordUsage {
   /** 1..100 events; one bad item never fails the others. Storage outages fail the whole batch (resend it). */
   async executeBatch(orgId: string, appId: string, inputs: UsageInput[]): Promise<BatchResult> {
     if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > MAX_BATCH_ITEMS) {
-      throw new InvalidRequestError([{ field: 'requests', message: `must hold 1 to ${MAX_BATCH_ITEMS} usage events` }]);
+      throw new InvalidRequestError([
+        { field: 'requests', message: `must hold 1 to ${MAX_BATCH_ITEMS} usage events` },
+      ]);
     }
     const ctx = await this.configs.appContext(orgId, appId);
     const results = await mapLimit(inputs, 10, async (input): Promise<BatchItemResult> => {
@@ -108,11 +126,24 @@ export class RecordUsage {
       try {
         const { record, outcome } = await this.meter(ctx, input);
         return outcome.duplicate
-          ? { requestId: record.requestId, status: 'duplicate', shard: outcome.shard, costUsdMicros: outcome.costUsdMicros }
-          : { requestId: record.requestId, status: 'accepted', shard: record.shard, costUsdMicros: record.costUsdMicros };
+          ? {
+              requestId: record.requestId,
+              status: 'duplicate',
+              shard: outcome.shard,
+              costUsdMicros: outcome.costUsdMicros,
+            }
+          : {
+              requestId: record.requestId,
+              status: 'accepted',
+              shard: record.shard,
+              costUsdMicros: record.costUsdMicros,
+            };
       } catch (e) {
         if (e instanceof StorageUnavailableError || !(e instanceof DomainError)) throw e;
-        const error: { code: string; message: string; details?: Record<string, unknown> } = { code: e.code, message: e.message };
+        const error: { code: string; message: string; details?: Record<string, unknown> } = {
+          code: e.code,
+          message: e.message,
+        };
         if (e.details) error.details = e.details;
         return { requestId, status: 'failed', error };
       }
@@ -165,16 +196,25 @@ export class RecordUsage {
     const eff = ctx.effective;
     const def = this.config.labels[v.modelLabel];
     if (def && eff.modelOrdering.includes(v.modelLabel)) {
-      const price = await this.prices.priceFor(def.bedrockModelId, v.callingRegion ?? this.config.region, def.price);
+      const price = await this.prices.priceFor(
+        def.bedrockModelId,
+        v.callingRegion ?? this.config.region,
+        def.price,
+      );
       return price!;
     }
     const profile = ctx.profiles.find((p) => p.profileLabel === v.modelLabel);
     if (!profile) {
-      const configured = [...eff.modelOrdering, ...ctx.profiles.map((p) => p.profileLabel).filter((l) => !eff.modelOrdering.includes(l))];
+      const configured = [
+        ...eff.modelOrdering,
+        ...ctx.profiles.map((p) => p.profileLabel).filter((l) => !eff.modelOrdering.includes(l)),
+      ];
       throw new InvalidModelLabelError(v.modelLabel, configured);
     }
     if (v.callingRegion === undefined) {
-      throw new InvalidRequestError([{ field: 'calling_region', message: 'is required for an inference profile label' }]);
+      throw new InvalidRequestError([
+        { field: 'calling_region', message: 'is required for an inference profile label' },
+      ]);
     }
     const fallback = this.config.profileFallbackPrices[v.modelLabel];
     let modelId: string | undefined;
@@ -184,11 +224,20 @@ export class RecordUsage {
       modelId = undefined; // lookup failed: fall back to the label's config price below
     }
     const price = modelId
-      ? await this.prices.priceFor(modelId, v.callingRegion, this.prices.configPriceForModel(modelId) ?? fallback)
+      ? await this.prices.priceFor(
+          modelId,
+          v.callingRegion,
+          this.prices.configPriceForModel(modelId) ?? fallback,
+        )
       : resolvePrice(undefined, undefined, fallback);
     if (!price) {
       throw new InvalidRequestError(
-        [{ field: 'model_label', message: `cannot price inference profile '${v.modelLabel}' in ${v.callingRegion}` }],
+        [
+          {
+            field: 'model_label',
+            message: `cannot price inference profile '${v.modelLabel}' in ${v.callingRegion}`,
+          },
+        ],
         'The model behind this inference profile could not be priced and no fallback price is configured',
       );
     }

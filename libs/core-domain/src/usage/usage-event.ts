@@ -84,16 +84,25 @@ function tokens(p: FieldProblems, v: unknown, name: string, optional: boolean): 
 export function validateUsage(input: UsageInput, now: Date): ValidUsage {
   const p = new FieldProblems();
   const raw = input as unknown as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null) throw new InvalidRequestError([{ field: '(body)', message: 'must be an object' }]);
+  if (typeof raw !== 'object' || raw === null)
+    throw new InvalidRequestError([{ field: '(body)', message: 'must be an object' }]);
   for (const k of Object.keys(raw)) if (!ALLOWED_FIELDS.has(k)) p.add(WIRE[k] ?? k, 'is not a known field');
-  if (typeof input.requestId !== 'string' || !UUID_PATTERN.test(input.requestId)) p.add('request_id', 'must be a UUID');
+  if (typeof input.requestId !== 'string' || !UUID_PATTERN.test(input.requestId))
+    p.add('request_id', 'must be a UUID');
   if (typeof input.modelLabel !== 'string' || input.modelLabel.length < 1 || input.modelLabel.length > 50) {
     p.add('model_label', 'must be a string of 1 to 50 characters');
   }
-  if (typeof input.bedrockModelId !== 'string' || input.bedrockModelId.length < 1 || input.bedrockModelId.length > 2048) {
+  if (
+    typeof input.bedrockModelId !== 'string' ||
+    input.bedrockModelId.length < 1 ||
+    input.bedrockModelId.length > 2048
+  ) {
     p.add('bedrock_model_id', 'must be a string of 1 to 2048 characters');
   }
-  if (input.callingRegion !== undefined && (typeof input.callingRegion !== 'string' || !REGION_PATTERN.test(input.callingRegion))) {
+  if (
+    input.callingRegion !== undefined &&
+    (typeof input.callingRegion !== 'string' || !REGION_PATTERN.test(input.callingRegion))
+  ) {
     p.add('calling_region', 'must be an AWS region such as us-east-1');
   }
   const inputTokens = tokens(p, input.inputTokens, 'inputTokens', false);
