@@ -196,6 +196,9 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
   const modelOrdering = (d.model_ordering as unknown[]).map((l, i) => {
     const label = r.str(l, `defaults.model_ordering[${i}]`);
     if (!labels[label]) r.fail(`defaults.model_ordering[${i}]`, `names unknown label '${label}'`);
+    if ((d.model_ordering as unknown[]).indexOf(label) !== i) {
+      r.fail(`defaults.model_ordering[${i}]`, `repeats label '${label}'`);
+    }
     return label;
   });
   const quotasRaw = r.obj(d.quotas, 'defaults.quotas');

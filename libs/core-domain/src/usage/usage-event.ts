@@ -113,13 +113,13 @@ export function validateUsage(input: UsageInput, now: Date): ValidUsage {
   const ts = parseIsoInstant(input.timestamp);
   if (!ts) p.add('timestamp', 'must be an ISO 8601 timestamp with a zone, e.g. 2026-01-23T15:30:45Z');
   if (input.tags !== undefined) validateTags(p, input.tags);
-  p.throwIfAny();
-  const range = eventTimeOutOfRange(ts!, now);
-  if (range) {
+  const range = ts ? eventTimeOutOfRange(ts, now) : undefined;
+  if (range) p.add('timestamp', 'must be at most 24 hours old and at most 5 minutes in the future');
+  if (!p.empty) {
     throw new InvalidRequestError(
-      [{ field: 'timestamp', message: 'must be at most 24 hours old and at most 5 minutes in the future' }],
-      'The usage timestamp is outside the accepted range',
-      { acceptable_range: range },
+      p.list,
+      range && p.list.length === 1 ? 'The usage timestamp is outside the accepted range' : undefined,
+      range ? { acceptable_range: range } : undefined,
     );
   }
   const valid: ValidUsage = {

@@ -1,0 +1,112 @@
+import { describe, expect, it } from '@jest/globals';
+import { clientGuidance, labelStatus, quotaPct } from './quota-status.js';
+
+const DEFAULT_INTERVALS = { refreshIntervalNormalSecs: 300, refreshIntervalTightSecs: 60 };
+
+describe('rule: a label is EXCEEDED when spend >= quota, TIGHT when pct >= threshold, NORMAL otherwise', () => {
+  it('rule: EXCEEDED when spend equals the quota', () => {
+    expect(labelStatus(10_000_000, 10_000_000, 95)).toBe('EXCEEDED');
+  });
+
+  it('rule: EXCEEDED when spend is above the quota', () => {
+    expect(labelStatus(10_000_001, 10_000_000, 95)).toBe('EXCEEDED');
+  });
+
+  it('rule: a quota of 0 is always EXCEEDED, even with no spend', () => {
+    expect(labelStatus(0, 0, 95)).toBe('EXCEEDED');
+    expect(labelStatus(1, 0, 95)).toBe('EXCEEDED');
+  });
+
+  it('rule: TIGHT at exactly the threshold percentage', () => {
+    expect(labelStatus(9_500_000, 10_000_000, 95)).toBe('TIGHT');
+    expect(labelStatus(500, 1_000, 50)).toBe('TIGHT');
+  });
+
+  it('rule: NORMAL just below the threshold', () => {
+    expect(labelStatus(9_499_999, 10_000_000, 95)).toBe('NORMAL');
+    expect(labelStatus(499, 1_000, 50)).toBe('NORMAL');
+    expect(labelStatus(0, 10_000_000, 95)).toBe('NORMAL');
+  });
+
+  it('rule: TIGHT up to one micro-USD below the quota', () => {
+    expect(labelStatus(9_999_999, 10_000_000, 95)).toBe('TIGHT');
+  });
+
+  it('rule: a threshold of 100 means TIGHT is never reached before EXCEEDED', () => {
+    expect(labelStatus(9_999_999, 10_000_000, 100)).toBe('NORMAL');
+    expect(labelStatus(10_000_000, 10_000_000, 100)).toBe('EXCEEDED');
+  });
+
+  it('rule: the threshold comparison is exact integer math (no float rounding at the boundary)', () => {
+    // 95% of 3 = 2.85: spend 2 is NORMAL (66.7%); with quota 20 and threshold 95, 19 is exactly 95% -> TIGHT.
+    expect(labelStatus(2, 3, 95)).toBe('NORMAL');
+    expect(labelStatus(19, 20, 95)).toBe('TIGHT');
+    // Large values: 95% of 9,007,199,254,740,990 is ...,940.5; quota * 95 is beyond float precision.
+    const quota = 9_007_199_254_740_990;
+    const exact95 = (BigInt(quota) * 95n) / 100n; // floor of x.5
+    expect((BigInt(quota) * 95n) % 100n).toBe(50n);
+    expect(labelStatus(Number(exact95), quota, 95)).toBe('NORMAL');
+    expect(labelStatus(Number(exact95 + 1n), quota, 95)).toBe('TIGHT');
+  });
+});
+
+describe('rule: quota_pct = spend / quota * 100 with one decimal', () => {
+  it('rule: one decimal, rounded', () => {
+    expect(quotaPct(3_760, 10_000_000)).toBe(0);
+    expect(quotaPct(9_500_000, 10_000_000)).toBe(95);
+    expect(quotaPct(1, 3)).toBe(33.3);
+    expect(quotaPct(2, 3)).toBe(66.7);
+    expect(quotaPct(12_345, 100_000)).toBe(12.3);
+    expect(quotaPct(12_355, 100_000)).toBe(12.4);
+  });
+
+  it('rule: spend above the quota reads above 100', () => {
+    expect(quotaPct(15_000_000, 10_000_000)).toBe(150);
+  });
+
+  it('rule: a quota of 0 reads as 100.0', () => {
+    expect(quotaPct(0, 0)).toBe(100);
+    expect(quotaPct(5, 0)).toBe(100);
+  });
+
+  it('rule: the value has at most one decimal', () => {
+    for (const [spend, quota] of [
+      [1, 7],
+      [22, 7],
+      [999_999, 1_000_000],
+      [123_456_789, 987_654_321],
+    ] as const) {
+      const pct = quotaPct(spend, quota);
+      expect(Math.round(pct * 10) / 10).toBe(pct);
+      expect(Math.abs(pct - (spend / quota) * 100)).toBeLessThanOrEqual(0.05 + 1e-9);
+    }
+  });
+});
+
+describe('rule: client guidance follows the mode; cache duration equals the interval', () => {
+  it('rule: NORMAL at the default interval -> PERIODIC_300S, cached 300 s', () => {
+    const g = clientGuidance('NORMAL', DEFAULT_INTERVALS);
+    expect(g.checkFrequency).toBe('PERIODIC_300S');
+    expect(g.cacheDurationSecs).toBe(300);
+    expect(g.explanation).toMatch(/300 seconds/);
+  });
+
+  it('rule: TIGHT at the default interval -> PERIODIC_60S, cached 60 s', () => {
+    const g = clientGuidance('TIGHT', DEFAULT_INTERVALS);
+    expect(g.checkFrequency).toBe('PERIODIC_60S');
+    expect(g.cacheDurationSecs).toBe(60);
+    expect(g.explanation).toMatch(/60 seconds/);
+  });
+
+  it('rule: custom intervals are used as configured', () => {
+    const intervals = { refreshIntervalNormalSecs: 120, refreshIntervalTightSecs: 15 };
+    expect(clientGuidance('NORMAL', intervals)).toMatchObject({
+      checkFrequency: 'PERIODIC_120S',
+      cacheDurationSecs: 120,
+    });
+    expect(clientGuidance('TIGHT', intervals)).toMatchObject({
+      checkFrequency: 'PERIODIC_15S',
+      cacheDurationSecs: 15,
+    });
+  });
+});
