@@ -4,7 +4,11 @@ const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostic
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': tsJest },
+  transform: {
+    '^.+\\.ts$': tsJest,
+    '/node_modules/content-disposition/.+\\.js$': '<rootDir>/test/jest/esm-to-cjs.cjs',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^#core-domain$': '<rootDir>/libs/core-domain/src/index.ts',
     '^#core-domain/testing$': '<rootDir>/libs/core-domain/src/testing/index.ts',

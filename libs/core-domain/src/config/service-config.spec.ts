@@ -98,6 +98,7 @@ describe("rule: the repo's config.yaml parses and carries the default labels, pr
       refresh: { limit: 120, windowSecs: 60 },
       revoke: { limit: 60, windowSecs: 60 },
       provisioning_put: { limit: 600, windowSecs: 3600 },
+      provisioning_get: { limit: 600, windowSecs: 60 },
       rotate: { limit: 60, windowSecs: 3600 },
       aggregates: { limit: 60, windowSecs: 60 },
       model_selection: { limit: 600, windowSecs: 60 },

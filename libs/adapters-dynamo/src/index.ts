@@ -1,0 +1,7 @@
+// Public API of the DynamoDB storage adapter. Import the lib only through this file (#adapters-dynamo).
+export { createDynamoAdapters, type DynamoAdapterOptions } from './adapters.js';
+export { TABLE_DEFINITION, TTL_ATTRIBUTE, FEED_INDEX, createTableIfMissing } from './table.js';
+export { countCommands, type CommandCounter } from './command-counter.js';
+export { createDynamoClient, type DynamoClientOptions } from './client.js';
+export { isStorageUnavailable } from './errors.js';
+export { FEED_PARTITIONS, feedPartition, fnv1a32, minuteBucket } from './keys.js';
