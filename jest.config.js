@@ -53,11 +53,13 @@ export default {
     {
       ...common,
       displayName: 'int',
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/test/int/**/*.int-spec.ts'],
     },
     {
       ...common,
       displayName: 'e2e',
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },
   ],
