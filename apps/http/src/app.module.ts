@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TerminusModule } from '@nestjs/terminus';
+import { PersistenceModule, type PersistenceOptions } from './persistence.module.js';
+import { ADMIN_KEY, JWT_SECRET, TokenSigner } from './auth/auth.tokens.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AdminKeyGuard, BearerGuard } from './auth/guards.js';
+import { JwtStrategy } from './auth/jwt.strategy.js';
+import { RATE_LIMITS_ENABLED, RateLimitGuard } from './common/rate-limit.js';
+import { HEALTH_TIMEOUT_MS, HealthController, RootController } from './health/health.controller.js';
+import { ProvisioningController } from './provisioning/provisioning.controller.js';
+
+export interface AppModuleOptions extends PersistenceOptions {
+  provisioningApiKey: string;
+  jwtSecret: string;
+  rateLimits: boolean;
+  healthTimeoutMs?: number;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(o: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PersistenceModule.register(o),
+        JwtModule.register({
+          secret: o.jwtSecret,
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
+        PassportModule,
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [RootController, HealthController, AuthController, ProvisioningController],
+      providers: [
+        { provide: JWT_SECRET, useValue: o.jwtSecret },
+        { provide: ADMIN_KEY, useValue: o.provisioningApiKey },
+        { provide: RATE_LIMITS_ENABLED, useValue: o.rateLimits },
+        { provide: HEALTH_TIMEOUT_MS, useValue: o.healthTimeoutMs ?? 2000 },
+        TokenSigner,
+        JwtStrategy,
+        BearerGuard,
+        AdminKeyGuard,
+        RateLimitGuard,
+      ],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { TOKEN_ISSUER, type CostKeeper, type Principal } from '#core-domain';
+import { COST_KEEPER } from '../persistence.module.js';
+import { JWT_SECRET } from './auth.tokens.js';
+
+/**
+ * passport-jwt checks the bearer token's HS256 signature and issuer (alg none and other algorithms
+ * are refused); the domain then checks type, expiry (by the Clock port), revocation and rotation.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(JWT_SECRET) secret: string,
+    @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: secret,
+      algorithms: ['HS256'],
+      issuer: TOKEN_ISSUER,
+      ignoreExpiration: true,
+    });
+  }
+
+  validate(payload: unknown): Promise<Principal> {
+    return this.keeper.auth.authenticate(payload);
+  }
+}

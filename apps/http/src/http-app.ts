@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { type DestinationStream } from 'pino';
+import { type Clock } from '#core-domain';
+import { systemClock } from '#adapters-memory';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { ErrorBodyDto } from './common/error-body.dto.js';
+import { ApiError } from './common/error-body.js';
+import { StrictValidationPipe } from './common/validation.pipe.js';
+import { createLogger, PinoNestLogger } from './common/logger.js';
+import { SERVICE_VERSION } from './version.js';
+
+export const BODY_LIMIT_BYTES = 256 * 1024;
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Echo a sane X-Request-Id, else a new UUID. Also set on the raw request for the pino-http logger. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  (req as IncomingMessage & { id?: string }).id = id;
+  return id;
+}
+
+export function openApiConfig() {
+  return new DocumentBuilder()
+    .setTitle('Bedrock Cost Keeper')
+    .setDescription(
+      'Quota-aware model selection and usage metering for Amazon Bedrock. Money is integer micro-USD; times are ISO 8601 UTC. ' +
+        'Every error has the ErrorBody schema.',
+    )
+    .setVersion(SERVICE_VERSION)
+    .setLicense('UNLICENSED', 'https://example.invalid/license')
+    .addServer('http://localhost:8080', 'Local (npm start)')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Access token from POST /auth/token',
+      },
+      'bearer',
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Provisioning (admin) key' },
+      'admin',
+    )
+    .addTag('auth', 'Client credentials and tokens')
+    .addTag('provisioning', 'Orgs, apps and credentials (admin)')
+    .addTag('health', 'Health and discovery')
+    .build();
+}
+
+export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyDto] });
+}
+
+export interface HttpAppOptions extends AppModuleOptions {
+  clock?: Clock;
+  logLevel: string;
+  /** Where JSON logs go (default stdout). */
+  logDestination?: DestinationStream;
+}
+
+/** Builds the HTTP app (not listening). Used by main.ts, the e2e tests and `npm run openapi`. */
+export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyApplication> {
+  const clock = o.clock ?? systemClock;
+  const logger = createLogger(o.logLevel, o.logDestination);
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestId,
+    requestIdHeader: false,
+    loggerInstance: logger,
+    trustProxy: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ ...o, clock }), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new AllExceptionsFilter(clock));
+  app.useGlobalPipes(new StrictValidationPipe());
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON everywhere (and form-encoded on /auth): Fastify's default text/plain parser goes.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', async (request) => {
+    // Only the auth routes take form-encoded bodies (as OAuth2 clients send them); elsewhere JSON only.
+    const type = request.headers['content-type'];
+    if (
+      typeof type === 'string' &&
+      /^application\/x-www-form-urlencoded/i.test(type) &&
+      !request.url.startsWith('/auth/')
+    ) {
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON');
+    }
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
+  app.enableShutdownHooks();
+  await app.init();
+  await fastify.ready();
+  return app;
+}

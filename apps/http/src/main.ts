@@ -1,0 +1,45 @@
+import { ServiceConfigError, type StorageAdapters } from '#core-domain';
+import { createMemoryAdapters } from '#adapters-memory';
+import { loadServiceConfig, loadSettings, SettingsError, type Settings } from './settings.js';
+import { createHttpApp } from './http-app.js';
+
+async function storageFor(settings: Settings): Promise<StorageAdapters> {
+  if (settings.storage === 'memory') return createMemoryAdapters();
+  const { createDynamoAdapters, createDynamoClient } = await import('#adapters-dynamo');
+  const client = createDynamoClient({
+    region: settings.awsRegion,
+    ...(settings.dynamodbEndpoint ? { endpoint: settings.dynamodbEndpoint } : {}),
+  });
+  return createDynamoAdapters({ client, tableName: settings.tableName });
+}
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+    const config = loadServiceConfig(settings.configFile);
+    if (settings.storage === 'memory') {
+      process.stderr.write(
+        'WARNING: STORAGE=memory keeps everything in this process; nothing is persisted.\n',
+      );
+    }
+    const app = await createHttpApp({
+      storage: await storageFor(settings),
+      config,
+      provisioningApiKey: settings.provisioningApiKey,
+      jwtSecret: settings.jwtSecret,
+      rateLimits: settings.rateLimits,
+      logLevel: settings.logLevel,
+      aggregationIntervalSecs: settings.aggregationIntervalSecs,
+    });
+    await app.listen({ port: settings.port, host: '0.0.0.0' });
+  } catch (e) {
+    if (e instanceof SettingsError || e instanceof ServiceConfigError) {
+      process.stderr.write(`Cannot start: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+await main();

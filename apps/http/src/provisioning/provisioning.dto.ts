@@ -1,0 +1,255 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+
+const ORDERING_EXAMPLE = ['premium', 'standard', 'economy'];
+const QUOTAS_EXAMPLE = { premium: 10000000, standard: 5000000, economy: 2000000 };
+const quotasSchema = {
+  type: 'object',
+  additionalProperties: { type: 'integer', minimum: 0 },
+  description: 'Daily quota per label, integer micro-USD',
+  example: QUOTAS_EXAMPLE,
+} as const;
+
+export class OrgOverridesDto {
+  @ApiPropertyOptional({ minimum: 50, maximum: 100, example: 95 })
+  @IsOptional()
+  @IsInt()
+  tight_mode_threshold_pct?: number;
+  @ApiPropertyOptional({
+    enum: [8, 16, 32, 64],
+    enumName: 'ShardCount',
+    example: 8,
+    description: 'Immutable once the org exists',
+  })
+  @IsOptional()
+  @IsInt()
+  agg_shard_count?: number;
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() sticky_fallback_enabled?: boolean;
+  @ApiPropertyOptional({
+    minimum: 10,
+    maximum: 3600,
+    example: 300,
+    description: 'Check interval in NORMAL mode',
+  })
+  @IsOptional()
+  @IsInt()
+  refresh_interval_secs?: number;
+  @ApiPropertyOptional({
+    minimum: 10,
+    maximum: 3600,
+    example: 60,
+    description: 'Check interval in TIGHT mode',
+  })
+  @IsOptional()
+  @IsInt()
+  refresh_interval_tight_secs?: number;
+}
+
+export class PutOrgDto {
+  @ApiProperty({ minLength: 1, maxLength: 128, example: 'Acme Corp' })
+  @IsString()
+  @MaxLength(128)
+  org_name!: string;
+  @ApiProperty({ description: 'IANA timezone of the org day', example: 'America/New_York' })
+  @IsString()
+  @MaxLength(64)
+  timezone!: string;
+  @ApiProperty({ enum: ['ORG', 'APP'], enumName: 'QuotaScope', example: 'ORG' })
+  @IsIn(['ORG', 'APP'])
+  quota_scope!: 'ORG' | 'APP';
+  @ApiPropertyOptional({
+    type: [String],
+    minItems: 1,
+    maxItems: 20,
+    example: ORDERING_EXAMPLE,
+    description: 'Defaults to the config ordering',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  model_ordering?: string[];
+  @ApiPropertyOptional({
+    ...quotasSchema,
+    description: 'One for every label of the ordering; defaults to the config quotas',
+  })
+  @IsOptional()
+  @IsObject()
+  quotas?: Record<string, number>;
+  @ApiPropertyOptional({ type: OrgOverridesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OrgOverridesDto)
+  overrides?: OrgOverridesDto;
+}
+
+export class AppOverridesDto {
+  @ApiPropertyOptional({ minimum: 50, maximum: 100, example: 90 })
+  @IsOptional()
+  @IsInt()
+  tight_mode_threshold_pct?: number;
+  @ApiPropertyOptional({ minimum: 10, maximum: 3600, example: 300 })
+  @IsOptional()
+  @IsInt()
+  refresh_interval_secs?: number;
+  @ApiPropertyOptional({ minimum: 10, maximum: 3600, example: 60 })
+  @IsOptional()
+  @IsInt()
+  refresh_interval_tight_secs?: number;
+}
+
+export class PutAppDto {
+  @ApiProperty({ minLength: 1, maxLength: 128, example: 'Support chatbot' })
+  @IsString()
+  @MaxLength(128)
+  app_name!: string;
+  @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: 20, example: ['standard', 'economy'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  model_ordering?: string[];
+  @ApiPropertyOptional({ ...quotasSchema, description: 'Only when the org quota scope is APP' })
+  @IsOptional()
+  @IsObject()
+  quotas?: Record<string, number>;
+  @ApiPropertyOptional({ type: AppOverridesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AppOverridesDto)
+  overrides?: AppOverridesDto;
+}
+
+export class RotateDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 168,
+    default: 24,
+    example: 24,
+    description: 'How long the old secret keeps working',
+  })
+  @IsOptional()
+  @IsInt()
+  grace_period_hours?: number;
+}
+
+export class CredentialsDto {
+  @ApiProperty({ example: 'org-6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10' }) client_id!: string;
+  @ApiProperty({
+    description: 'Shown once: store it now',
+    example: 'hY3k1u0m1s4pQ4b7nM4bXx6Hn8mB1pX3T1m2k3J4Q5w=',
+  })
+  client_secret!: string;
+}
+
+export class OrgConfigurationDto {
+  @ApiProperty({ example: 'Acme Corp' }) org_name!: string;
+  @ApiProperty({ example: 'America/New_York' }) timezone!: string;
+  @ApiProperty({ enum: ['ORG', 'APP'], enumName: 'QuotaScope' }) quota_scope!: 'ORG' | 'APP';
+  @ApiProperty({ type: [String], example: ORDERING_EXAMPLE }) model_ordering!: string[];
+  @ApiProperty(quotasSchema) quotas!: Record<string, number>;
+  @ApiProperty({ enum: [8, 16, 32, 64], enumName: 'ShardCount', example: 8 }) agg_shard_count!: number;
+  @ApiProperty({ example: 95 }) tight_mode_threshold_pct!: number;
+  @ApiProperty({ example: true }) sticky_fallback_enabled!: boolean;
+  @ApiProperty({ example: 300 }) refresh_interval_secs!: number;
+  @ApiProperty({ example: 60 }) refresh_interval_tight_secs!: number;
+}
+
+export class PutOrgResponseDto {
+  @ApiProperty({ format: 'uuid', example: '6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10' }) org_id!: string;
+  @ApiProperty({ enum: ['created', 'updated'], enumName: 'PutStatus' }) status!: 'created' | 'updated';
+  @ApiPropertyOptional({ format: 'date-time', description: 'On creation' }) created_at?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'On update' }) updated_at?: string;
+  @ApiPropertyOptional({ type: CredentialsDto, description: 'On creation only' })
+  credentials?: CredentialsDto;
+  @ApiProperty({ type: OrgConfigurationDto }) configuration!: OrgConfigurationDto;
+}
+
+export class AppSummaryDto {
+  @ApiProperty({ example: 'chat' }) app_id!: string;
+  @ApiProperty({ example: 'Support chatbot' }) app_name!: string;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+export class OrgDto {
+  @ApiProperty({ format: 'uuid', example: '6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10' }) org_id!: string;
+  @ApiProperty({ type: OrgConfigurationDto }) configuration!: OrgConfigurationDto;
+  @ApiProperty({ type: [AppSummaryDto] }) apps!: AppSummaryDto[];
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+export class AppConfigurationDto {
+  @ApiProperty({ example: 'Support chatbot' }) app_name!: string;
+  @ApiProperty({ type: [String], example: ORDERING_EXAMPLE, description: 'Effective ordering' })
+  model_ordering!: string[];
+  @ApiProperty({ ...quotasSchema, description: 'Effective quotas' }) quotas!: Record<string, number>;
+  @ApiProperty({
+    type: [String],
+    example: ['quota_scope', 'timezone'],
+    description: 'Fields taken from the org',
+  })
+  inherited_fields!: string[];
+}
+
+export class PutAppResponseDto {
+  @ApiProperty({ format: 'uuid' }) org_id!: string;
+  @ApiProperty({ example: 'chat' }) app_id!: string;
+  @ApiProperty({ enum: ['created', 'updated'], enumName: 'PutStatus' }) status!: 'created' | 'updated';
+  @ApiPropertyOptional({ format: 'date-time' }) created_at?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) updated_at?: string;
+  @ApiPropertyOptional({ type: CredentialsDto, description: 'On creation only' })
+  credentials?: CredentialsDto;
+  @ApiProperty({ type: AppConfigurationDto }) configuration!: AppConfigurationDto;
+}
+
+export class AppOverridesViewDto {
+  @ApiPropertyOptional({ type: [String] }) model_ordering?: string[];
+  @ApiPropertyOptional(quotasSchema) quotas?: Record<string, number>;
+  @ApiPropertyOptional() tight_mode_threshold_pct?: number;
+  @ApiPropertyOptional() refresh_interval_secs?: number;
+  @ApiPropertyOptional() refresh_interval_tight_secs?: number;
+}
+
+export class EffectiveConfigDto extends OrgConfigurationDto {
+  @ApiProperty({ type: [String] }) inherited_fields!: string[];
+}
+
+export class AppDto {
+  @ApiProperty({ format: 'uuid' }) org_id!: string;
+  @ApiProperty({ example: 'chat' }) app_id!: string;
+  @ApiProperty({ example: 'Support chatbot' }) app_name!: string;
+  @ApiProperty({ type: AppOverridesViewDto, description: 'What the app sets itself' })
+  overrides!: AppOverridesViewDto;
+  @ApiProperty({
+    type: EffectiveConfigDto,
+    description: 'The org configuration with the app overrides laid on top',
+  })
+  effective_configuration!: EffectiveConfigDto;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+export class RotationResponseDto {
+  @ApiProperty({ example: 'org-6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10' }) client_id!: string;
+  @ApiProperty({ description: 'The new secret, shown once' }) client_secret!: string;
+  @ApiProperty({ format: 'date-time' }) rotated_at!: string;
+  @ApiProperty({ format: 'date-time' }) old_secret_expires_at!: string;
+  @ApiProperty({ example: 24 }) grace_period_hours!: number;
+}

@@ -1,0 +1,93 @@
+import { type App, type EffectiveConfig, type Org, type OrgInput, type AppInput } from '#core-domain';
+import { type AppDto, type OrgConfigurationDto, type PutAppDto, type PutOrgDto } from './provisioning.dto.js';
+
+/** Wire (snake_case DTO) -> domain input. Only fields that were sent are passed on. */
+export function toOrgInput(dto: PutOrgDto): OrgInput {
+  const input: OrgInput = { orgName: dto.org_name, timezone: dto.timezone, quotaScope: dto.quota_scope };
+  if (dto.model_ordering !== undefined) input.modelOrdering = dto.model_ordering;
+  if (dto.quotas !== undefined) input.quotas = dto.quotas;
+  if (dto.overrides !== undefined) {
+    const o = dto.overrides;
+    input.overrides = {};
+    if (o.tight_mode_threshold_pct !== undefined)
+      input.overrides.tightModeThresholdPct = o.tight_mode_threshold_pct;
+    if (o.agg_shard_count !== undefined) input.overrides.aggShardCount = o.agg_shard_count;
+    if (o.sticky_fallback_enabled !== undefined)
+      input.overrides.stickyFallbackEnabled = o.sticky_fallback_enabled;
+    if (o.refresh_interval_secs !== undefined)
+      input.overrides.refreshIntervalNormalSecs = o.refresh_interval_secs;
+    if (o.refresh_interval_tight_secs !== undefined)
+      input.overrides.refreshIntervalTightSecs = o.refresh_interval_tight_secs;
+  }
+  return input;
+}
+
+export function toAppInput(dto: PutAppDto): AppInput {
+  const input: AppInput = { appName: dto.app_name };
+  if (dto.model_ordering !== undefined) input.modelOrdering = dto.model_ordering;
+  if (dto.quotas !== undefined) input.quotas = dto.quotas;
+  if (dto.overrides !== undefined) {
+    const o = dto.overrides;
+    input.overrides = {};
+    if (o.tight_mode_threshold_pct !== undefined)
+      input.overrides.tightModeThresholdPct = o.tight_mode_threshold_pct;
+    if (o.refresh_interval_secs !== undefined)
+      input.overrides.refreshIntervalNormalSecs = o.refresh_interval_secs;
+    if (o.refresh_interval_tight_secs !== undefined)
+      input.overrides.refreshIntervalTightSecs = o.refresh_interval_tight_secs;
+  }
+  return input;
+}
+
+export function orgConfiguration(org: Org): OrgConfigurationDto {
+  return {
+    org_name: org.orgName,
+    timezone: org.timezone,
+    quota_scope: org.quotaScope,
+    model_ordering: org.modelOrdering,
+    quotas: org.quotas,
+    agg_shard_count: org.settings.aggShardCount,
+    tight_mode_threshold_pct: org.settings.tightModeThresholdPct,
+    sticky_fallback_enabled: org.settings.stickyFallbackEnabled,
+    refresh_interval_secs: org.settings.refreshIntervalNormalSecs,
+    refresh_interval_tight_secs: org.settings.refreshIntervalTightSecs,
+  };
+}
+
+export function effectiveConfiguration(eff: EffectiveConfig, orgName: string) {
+  return {
+    org_name: orgName,
+    timezone: eff.timezone,
+    quota_scope: eff.quotaScope,
+    model_ordering: eff.modelOrdering,
+    quotas: eff.quotas,
+    agg_shard_count: eff.aggShardCount,
+    tight_mode_threshold_pct: eff.tightModeThresholdPct,
+    sticky_fallback_enabled: eff.stickyFallbackEnabled,
+    refresh_interval_secs: eff.refreshIntervalNormalSecs,
+    refresh_interval_tight_secs: eff.refreshIntervalTightSecs,
+    inherited_fields: eff.inheritedFields,
+  };
+}
+
+/** An app as the admin GET shows it: its own overrides and the effective result. Never secrets. */
+export function appView(app: App, eff: EffectiveConfig, orgName: string): AppDto {
+  const o = app.overrides;
+  const overrides: AppDto['overrides'] = {};
+  if (o.modelOrdering !== undefined) overrides.model_ordering = o.modelOrdering;
+  if (o.quotas !== undefined) overrides.quotas = o.quotas;
+  if (o.tightModeThresholdPct !== undefined) overrides.tight_mode_threshold_pct = o.tightModeThresholdPct;
+  if (o.refreshIntervalNormalSecs !== undefined)
+    overrides.refresh_interval_secs = o.refreshIntervalNormalSecs;
+  if (o.refreshIntervalTightSecs !== undefined)
+    overrides.refresh_interval_tight_secs = o.refreshIntervalTightSecs;
+  return {
+    org_id: app.orgId,
+    app_id: app.appId,
+    app_name: app.appName,
+    overrides,
+    effective_configuration: effectiveConfiguration(eff, orgName),
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
+  };
+}
