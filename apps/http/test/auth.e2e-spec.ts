@@ -45,14 +45,11 @@ describe.each(STORAGES)('auth routes on %s storage', (kind) => {
     });
 
     it('issues tokens from a form-encoded body and with HTTP Basic', async () => {
-      const form = await h.http
-        .post('/auth/token')
-        .type('form')
-        .send({
-          grant_type: 'client_credentials',
-          client_id: p.org.client_id,
-          client_secret: p.org.client_secret,
-        });
+      const form = await h.http.post('/auth/token').type('form').send({
+        grant_type: 'client_credentials',
+        client_id: p.org.client_id,
+        client_secret: p.org.client_secret,
+      });
       expect(form.status).toBe(200);
       expect(form.body.scope).toBe(`org:${p.orgId}`);
       const basic = Buffer.from(
@@ -70,13 +67,11 @@ describe.each(STORAGES)('auth routes on %s storage', (kind) => {
       const wrong = await h.http
         .post('/auth/token')
         .send({ grant_type: 'client_credentials', client_id: p.org.client_id, client_secret: 'nope' });
-      const unknown = await h.http
-        .post('/auth/token')
-        .send({
-          grant_type: 'client_credentials',
-          client_id: `org-${uniqueId()}`,
-          client_secret: p.org.client_secret,
-        });
+      const unknown = await h.http.post('/auth/token').send({
+        grant_type: 'client_credentials',
+        client_id: `org-${uniqueId()}`,
+        client_secret: p.org.client_secret,
+      });
       expect(wrong.status).toBe(401);
       expect(unknown.status).toBe(401);
       expectErrorBody(wrong.body, 'UNAUTHORIZED');
@@ -214,7 +209,7 @@ describe.each(STORAGES)('auth routes on %s storage', (kind) => {
     it('401 for missing, malformed, tampered, forged-key, alg none, refresh-typed and expired tokens', async () => {
       const t = await tokens(h, p.apps.chat!);
       const claims = decodeJwt(t.access);
-      const [head, body, sig] = t.access.split('.');
+      const [head, , sig] = t.access.split('.');
       const tamperedBody = Buffer.from(JSON.stringify({ ...claims, app_id: 'other' })).toString('base64url');
       const cases: Record<string, string | undefined> = {
         missing: undefined,
