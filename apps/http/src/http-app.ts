@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { type DestinationStream } from 'pino';
 import { type Clock } from '#core-domain';
 import { systemClock } from '#adapters-memory';
 import { AppModule, type AppModuleOptions } from './app.module.js';
-import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter.js';
 import { ErrorBodyDto } from './common/error-body.dto.js';
 import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
@@ -56,7 +57,15 @@ export function openApiConfig() {
 }
 
 export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyDto] });
+  const doc = SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyDto] });
+  // Operations without a security requirement are public: say so explicitly (security: []).
+  for (const item of Object.values(doc.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const op = item[method];
+      if (op && !op.security) op.security = [];
+    }
+  }
+  return doc;
 }
 
 export interface HttpAppOptions extends AppModuleOptions {
@@ -78,6 +87,11 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     trustProxy: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Errors Fastify raises before routing (a bad URL escape, say) get the same error body.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('X-Request-Id', request.id);
+      sendError(error, request, reply, clock);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ ...o, clock }), adapter, {
     logger: new PinoNestLogger(logger),
@@ -106,7 +120,6 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
   });
-  app.enableShutdownHooks();
   await app.init();
   await fastify.ready();
   return app;

@@ -33,6 +33,15 @@ async function main(): Promise<void> {
       aggregationIntervalSecs: settings.aggregationIntervalSecs,
     });
     await app.listen({ port: settings.port, host: '0.0.0.0' });
+    // Graceful stop: stop accepting, let in-flight requests finish (Fastify's close drains them),
+    // run the shutdown hooks, then exit 0. A stuck drain is cut after 25 s.
+    const stop = (signal: string) => {
+      process.stderr.write(`${signal}: draining in-flight requests\n`);
+      setTimeout(() => process.exit(1), 25_000).unref();
+      void app.close().then(() => process.exit(0));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
   } catch (e) {
     if (e instanceof SettingsError || e instanceof ServiceConfigError) {
       process.stderr.write(`Cannot start: ${e.message}\n`);

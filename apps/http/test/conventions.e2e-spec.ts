@@ -117,3 +117,17 @@ describe('conventions', () => {
     expect(JSON.stringify(r.body)).not.toContain('secret internal detail');
   });
 });
+
+describe('framework errors before routing', () => {
+  it('a malformed URL escape is 400 with the error body', async () => {
+    const h = await startApp('memory');
+    try {
+      const r = await h.http.get('/api/v1/orgs/%');
+      expect(r.status).toBe(400);
+      expectErrorBody(r.body, 'INVALID_REQUEST');
+      expect(r.headers['x-request-id']).toBeTruthy();
+    } finally {
+      await h.close();
+    }
+  });
+});

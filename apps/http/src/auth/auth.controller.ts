@@ -93,7 +93,7 @@ export class AuthController {
         scope: issued.scope,
       };
     } catch (e) {
-      if (e instanceof UnauthorizedError) await this.countFailure(keys);
+      if (e instanceof UnauthorizedError) this.countFailure(keys);
       throw e;
     }
   }
@@ -117,15 +117,13 @@ export class AuthController {
     }
   }
 
-  private async countFailure(keys: string[]): Promise<void> {
+  /** Once a client id or an address reaches its failure limit, it waits for the window to end. */
+  private countFailure(keys: string[]): void {
     for (const k of keys) {
-      try {
-        await this.limits.hit('token_failures', k);
-      } catch (e) {
-        if (e instanceof ApiError && typeof e.retryAfter === 'number') {
-          if (this.blockedUntil.size > 100_000) this.blockedUntil.clear();
-          this.blockedUntil.set(k, this.clock.now().getTime() + e.retryAfter * 1000);
-        }
+      const c = this.limits.count('token_failures', k);
+      if (c && c.count >= c.limit) {
+        if (this.blockedUntil.size > 100_000) this.blockedUntil.clear();
+        this.blockedUntil.set(k, c.resetAt);
       }
     }
   }

@@ -79,6 +79,13 @@ export class RateLimitGuard implements CanActivate {
     return true;
   }
 
+  /** Counts one hit without throwing: the count in the window, the limit, and when the window resets (epoch ms). */
+  count(name: RateLimitName, tracker: string): { count: number; limit: number; resetAt: number } | undefined {
+    if (!this.enabled) return undefined;
+    const { limit, windowSecs } = this.config.rateLimits[name];
+    return { ...this.limiter.hit(`${name}|${tracker}`, windowSecs * 1000), limit };
+  }
+
   /** Counts one request; throws 429 when over the limit. */
   async hit(name: RateLimitName, tracker: string, reply?: FastifyReply): Promise<void> {
     if (!this.enabled) return;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadServiceConfig, loadSettings, SettingsError } from './settings.js';
+
+const KEY = 'a-provisioning-key-0123456789-abcdefgh';
+const SECRET = 'a-jwt-secret-0123456789-abcdefghijklmn';
+const base = { PROVISIONING_API_KEY: KEY, JWT_SECRET: SECRET };
+
+const failure = (env: Record<string, string>) => {
+  try {
+    loadSettings(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SettingsError);
+    return (e as SettingsError).message;
+  }
+  throw new Error('expected a SettingsError');
+};
+
+describe('settings from the environment (running.md)', () => {
+  it('has the documented defaults', () => {
+    expect(loadSettings(base)).toEqual({
+      port: 8080,
+      storage: 'dynamodb',
+      awsRegion: 'us-east-1',
+      tableName: 'bedrock-cost-keeper',
+      provisioningApiKey: KEY,
+      jwtSecret: SECRET,
+      configFile: './config.yaml',
+      aggregationIntervalSecs: 60,
+      worker: 'separate',
+      logLevel: 'info',
+      rateLimits: true,
+    });
+    expect(loadSettings({ ...base, STORAGE: 'memory' }).worker).toBe('in-process');
+  });
+
+  it('names the variable when a required secret is missing or weak', () => {
+    expect(failure({ JWT_SECRET: SECRET })).toMatch(/^PROVISIONING_API_KEY is required/);
+    expect(failure({ PROVISIONING_API_KEY: KEY })).toMatch(/^JWT_SECRET is required/);
+    expect(failure({ ...base, PROVISIONING_API_KEY: 'short' })).toMatch(/^PROVISIONING_API_KEY is too weak/);
+    expect(failure({ ...base, JWT_SECRET: 'a'.repeat(40) })).toMatch(/^JWT_SECRET is too weak/);
+  });
+
+  it('names the variable when a setting is malformed', () => {
+    expect(failure({ ...base, PORT: 'eighty' })).toMatch(/^PORT /);
+    expect(failure({ ...base, STORAGE: 'redis' })).toMatch(/^STORAGE must be one of dynamodb, memory/);
+    expect(failure({ ...base, AGGREGATION_INTERVAL_SECS: '0' })).toMatch(/^AGGREGATION_INTERVAL_SECS /);
+    expect(failure({ ...base, AGGREGATION_INTERVAL_SECS: '3601' })).toMatch(/^AGGREGATION_INTERVAL_SECS /);
+    expect(failure({ ...base, STORAGE: 'memory', WORKER: 'separate' })).toMatch(
+      /^WORKER must be in-process with STORAGE=memory/,
+    );
+    expect(failure({ ...base, RATE_LIMITS: 'maybe' })).toMatch(/^RATE_LIMITS /);
+    expect(failure({ ...base, LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL /);
+    expect(failure({ ...base, DYNAMODB_ENDPOINT: 'localhost:8000' })).toMatch(/^DYNAMODB_ENDPOINT /);
+    expect(failure({ ...base, AWS_REGION: 'moon' })).toMatch(/^AWS_REGION /);
+  });
+
+  it('reads RATE_LIMITS=off and a local endpoint', () => {
+    expect(
+      loadSettings({ ...base, RATE_LIMITS: 'off', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }),
+    ).toMatchObject({
+      rateLimits: false,
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+    });
+  });
+
+  it('a missing config file names CONFIG_FILE; the repo config loads', () => {
+    expect(() => loadServiceConfig('/nope/config.yaml')).toThrow(/^CONFIG_FILE cannot be read/);
+    expect(Object.keys(loadServiceConfig('config.yaml').labels)).toEqual(['premium', 'standard', 'economy']);
+  });
+});
