@@ -10,6 +10,9 @@ import { JwtStrategy } from './auth/jwt.strategy.js';
 import { RATE_LIMITS_ENABLED, RateLimitGuard } from './common/rate-limit.js';
 import { HEALTH_TIMEOUT_MS, HealthController, RootController } from './health/health.controller.js';
 import { ProvisioningController } from './provisioning/provisioning.controller.js';
+import { AggregatesController } from './runtime/aggregates.controller.js';
+import { ProfilesController } from './runtime/profiles.controller.js';
+import { RuntimeController } from './runtime/runtime.controller.js';
 
 export interface AppModuleOptions extends PersistenceOptions {
   provisioningApiKey: string;
@@ -33,7 +36,15 @@ export class AppModule {
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [RootController, HealthController, AuthController, ProvisioningController],
+      controllers: [
+        RootController,
+        HealthController,
+        AuthController,
+        ProvisioningController,
+        RuntimeController,
+        AggregatesController,
+        ProfilesController,
+      ],
       providers: [
         { provide: JWT_SECRET, useValue: o.jwtSecret },
         { provide: ADMIN_KEY, useValue: o.provisioningApiKey },

@@ -52,6 +52,9 @@ export function openApiConfig() {
     )
     .addTag('auth', 'Client credentials and tokens')
     .addTag('provisioning', 'Orgs, apps and credentials (admin)')
+    .addTag('runtime', 'Model selection and usage')
+    .addTag('aggregates', 'Daily totals')
+    .addTag('inference-profiles', 'Bedrock inference profiles of an app')
     .addTag('health', 'Health and discovery')
     .build();
 }

@@ -2,6 +2,8 @@ import { ServiceConfigError, type StorageAdapters } from '#core-domain';
 import { createMemoryAdapters } from '#adapters-memory';
 import { loadServiceConfig, loadSettings, SettingsError, type Settings } from './settings.js';
 import { createHttpApp } from './http-app.js';
+import { BedrockProfileResolver } from './adapters/bedrock-profile-resolver.js';
+import { systemClock } from '#adapters-memory';
 
 async function storageFor(settings: Settings): Promise<StorageAdapters> {
   if (settings.storage === 'memory') return createMemoryAdapters();
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
       rateLimits: settings.rateLimits,
       logLevel: settings.logLevel,
       aggregationIntervalSecs: settings.aggregationIntervalSecs,
+      profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
     });
     await app.listen({ port: settings.port, host: '0.0.0.0' });
     // Graceful stop: stop accepting, let in-flight requests finish (Fastify's close drains them),

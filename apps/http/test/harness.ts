@@ -9,6 +9,8 @@ import { createMemoryAdapters, StaticProfileResolver } from '#adapters-memory';
 import { createDynamoAdapters } from '#adapters-dynamo';
 import { createTestTable } from '../../../test/dynamo/dynamo-test-client.js';
 import { createHttpApp } from '../src/http-app.js';
+import { COST_KEEPER } from '../src/persistence.module.js';
+import { type CostKeeper } from '#core-domain';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdefghijklmnop';
@@ -21,6 +23,8 @@ export interface Harness {
   clock: FakeClock;
   storage: StorageAdapters;
   resolver: StaticProfileResolver;
+  /** The use cases behind the app (to run aggregation passes as the worker would). */
+  keeper: CostKeeper;
   close(): Promise<void>;
 }
 
@@ -31,9 +35,11 @@ export async function startApp(
     config?: ServiceConfig;
     storage?: StorageAdapters;
     healthTimeoutMs?: number;
+    /** Where the app's clock starts (default: the real now). */
+    now?: string;
   } = {},
 ): Promise<Harness> {
-  const clock = new FakeClock(new Date());
+  const clock = new FakeClock(opts.now ?? new Date());
   let client: DynamoDBClient | undefined;
   let storage = opts.storage;
   if (!storage) {
@@ -63,6 +69,7 @@ export async function startApp(
     clock,
     storage,
     resolver,
+    keeper: app.get<CostKeeper>(COST_KEEPER),
     async close() {
       await app.close();
       client?.destroy();

@@ -1,4 +1,5 @@
 import { AggregateUsage, type AggregationOptions } from './aggregation/aggregate-usage.use-case.js';
+import { GetDailyAggregates } from './aggregation/daily-aggregates.use-case.js';
 import { type ServiceConfig } from './config/service-config.js';
 import { Authentication } from './credentials/authentication.use-case.js';
 import { type Clock } from './ports/clock.port.js';
@@ -32,6 +33,7 @@ export interface CostKeeper {
   recordUsage: RecordUsage;
   profiles: ManageInferenceProfiles;
   aggregator: AggregateUsage;
+  aggregates: GetDailyAggregates;
   configs: TenantConfigCache;
   prices: PriceBook;
 }
@@ -85,6 +87,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
         ...deps.aggregation,
       },
     ),
+    aggregates: new GetDailyAggregates(configs, s.tenants, s.spend, s.totals, clock, config),
     configs,
     prices,
   };

@@ -36,5 +36,6 @@ export * from './pricing/price-book.js';
 export * from './selection/select-model.use-case.js';
 export * from './usage/record-usage.use-case.js';
 export * from './aggregation/aggregate-usage.use-case.js';
+export * from './aggregation/daily-aggregates.use-case.js';
 export * from './profiles/inference-profiles.use-case.js';
 export * from './cost-keeper.js';

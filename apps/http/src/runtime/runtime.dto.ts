@@ -1,0 +1,263 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+
+const LABEL_STATUS = { enum: ['NORMAL', 'TIGHT', 'EXCEEDED'], enumName: 'LabelStatus' } as const;
+
+export class UsageDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Idempotency key: a repeated id is counted once',
+    example: '0b9f3e52-5a1c-4c07-8d0e-3c8f6f2f4a11',
+  })
+  @IsString()
+  @MaxLength(64)
+  request_id!: string;
+  @ApiProperty({
+    description: 'A label of the app ordering, or one of its inference profile labels',
+    example: 'premium',
+  })
+  @IsString()
+  @MaxLength(64)
+  model_label!: string;
+  @ApiProperty({ example: 'amazon.nova-pro-v1:0' }) @IsString() @MaxLength(2048) bedrock_model_id!: string;
+  @ApiPropertyOptional({ description: 'Required for inference profile labels', example: 'us-east-1' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  calling_region?: string;
+  @ApiProperty({ minimum: 0, maximum: 1000000000, example: 1500 }) @IsInt() input_tokens!: number;
+  @ApiProperty({ minimum: 0, maximum: 1000000000, example: 800 }) @IsInt() output_tokens!: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 1000000000, example: 0 })
+  @IsOptional()
+  @IsInt()
+  cache_read_input_tokens?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 1000000000, example: 0 })
+  @IsOptional()
+  @IsInt()
+  cache_write_input_tokens?: number;
+  @ApiProperty({ enum: ['OK', 'ERROR'], enumName: 'UsageStatus', example: 'OK' })
+  @IsIn(['OK', 'ERROR'])
+  status!: 'OK' | 'ERROR';
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When the Bedrock call happened (at most 24 h old, 5 min ahead)',
+    example: '2026-01-23T15:30:45Z',
+  })
+  @IsString()
+  @MaxLength(40)
+  timestamp!: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 128 },
+    maxProperties: 10,
+    description: 'Up to 10 breakdown tags; keys `^[a-z][a-z0-9_]{0,31}$`',
+    example: { agent: 'triage', incident: 'INC-42' },
+  })
+  @IsOptional()
+  @IsObject()
+  tags?: Record<string, string>;
+}
+
+export class UsageProcessingDto {
+  @ApiProperty({ example: 3 }) shard_id!: number;
+  @ApiProperty({ example: 60 }) expected_aggregation_lag_secs!: number;
+  @ApiProperty({ description: 'Priced by the server', example: 3760 }) cost_usd_micros!: number;
+}
+
+export class UsageQuotaStatusDto {
+  @ApiProperty({ example: 'premium' }) model_label!: string;
+  @ApiProperty({ example: 1203760 }) spend_usd_micros!: number;
+  @ApiProperty({ example: 10000000 }) quota_usd_micros!: number;
+  @ApiProperty({ example: 12 }) quota_pct!: number;
+  @ApiProperty({ ...LABEL_STATUS, description: 'EXCEEDED: the label is exhausted, re-select now' }) mode!:
+    'NORMAL' | 'TIGHT' | 'EXCEEDED';
+}
+
+export class UsageAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) request_id!: string;
+  @ApiProperty({ enum: ['accepted'], enumName: 'UsageAcceptedStatus' }) status!: 'accepted';
+  @ApiProperty({ description: 'True when this request_id was already counted' }) duplicate!: boolean;
+  @ApiProperty({ example: 'Usage recorded' }) message!: string;
+  @ApiProperty({ type: UsageProcessingDto }) processing!: UsageProcessingDto;
+  @ApiProperty({ type: UsageQuotaStatusDto }) quota_status!: UsageQuotaStatusDto;
+  @ApiProperty({ format: 'date-time' }) timestamp!: string;
+}
+
+export class UsageBatchDto {
+  @ApiProperty({
+    type: [UsageDto],
+    minItems: 1,
+    maxItems: 100,
+    description: 'Each item is validated on its own',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  requests!: unknown[];
+}
+
+export class BatchItemErrorDto {
+  @ApiProperty({ example: 'INVALID_REQUEST' }) code!: string;
+  @ApiProperty({ example: 'The request is invalid' }) message!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) details?: Record<string, unknown>;
+}
+
+export class BatchItemResultDto {
+  @ApiProperty({ example: '0b9f3e52-5a1c-4c07-8d0e-3c8f6f2f4a11' }) request_id!: string;
+  @ApiProperty({ enum: ['accepted', 'duplicate', 'failed'], enumName: 'BatchItemStatus' }) status!:
+    'accepted' | 'duplicate' | 'failed';
+  @ApiPropertyOptional({ example: 3 }) shard_id?: number;
+  @ApiPropertyOptional({ example: 3760 }) cost_usd_micros?: number;
+  @ApiPropertyOptional({ type: BatchItemErrorDto }) error?: BatchItemErrorDto;
+}
+
+export class UsageBatchResultDto {
+  @ApiProperty({ example: 98 }) accepted!: number;
+  @ApiProperty({ example: 1 }) failed!: number;
+  @ApiProperty({ example: 1 }) duplicates!: number;
+  @ApiProperty({ type: [BatchItemResultDto] }) results!: BatchItemResultDto[];
+  @ApiProperty({ format: 'date-time' }) timestamp!: string;
+}
+
+export class RecommendedModelDto {
+  @ApiProperty({ example: 'premium' }) label!: string;
+  @ApiProperty({
+    example: 'amazon.nova-pro-v1:0',
+    description: 'What to call Bedrock with (model id or profile ARN)',
+  })
+  bedrock_model_id!: string;
+  @ApiProperty({ example: 'NORMAL', description: 'NORMAL, QUOTA_EXCEEDED_<LABEL> or STICKY_FALLBACK' })
+  reason!: string;
+  @ApiProperty({ example: 'Amazon Nova Pro' }) description!: string;
+}
+
+export class ModelStatusDto {
+  @ApiProperty({ example: 1203760 }) spend_usd_micros!: number;
+  @ApiProperty({ example: 10000000 }) quota_usd_micros!: number;
+  @ApiProperty({ example: 12 }) quota_pct!: number;
+  @ApiProperty(LABEL_STATUS) status!: 'NORMAL' | 'TIGHT' | 'EXCEEDED';
+}
+
+export class SelectionQuotaStatusDto {
+  @ApiProperty({ enum: ['ORG', 'APP'], enumName: 'QuotaScope' }) scope!: 'ORG' | 'APP';
+  @ApiProperty({ enum: ['NORMAL', 'TIGHT'], enumName: 'Mode' }) mode!: 'NORMAL' | 'TIGHT';
+  @ApiProperty({ example: 'premium' }) current_model!: string;
+  @ApiProperty({ example: 1203760 }) spend_usd_micros!: number;
+  @ApiProperty({ example: 10000000 }) quota_usd_micros!: number;
+  @ApiProperty({ example: 12, description: 'One decimal' }) quota_pct!: number;
+  @ApiProperty() sticky_fallback_active!: boolean;
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/ModelStatusDto' } })
+  models_status!: Record<string, ModelStatusDto>;
+}
+
+export class PricingDto {
+  @ApiProperty({ example: 800000 }) input_price_usd_micros_per_1m!: number;
+  @ApiProperty({ example: 3200000 }) output_price_usd_micros_per_1m!: number;
+  @ApiProperty({ example: 'config' }) version!: string;
+  @ApiProperty({ enum: ['PRICING_API', 'CACHED', 'CONFIG_FALLBACK'], enumName: 'PriceSource' })
+  source!: string;
+}
+
+export class ClientGuidanceDto {
+  @ApiProperty({ example: 'PERIODIC_300S' }) check_frequency!: string;
+  @ApiProperty({ example: 300 }) cache_duration_secs!: number;
+  @ApiProperty() explanation!: string;
+}
+
+export class ModelSelectionDto {
+  @ApiProperty({ format: 'uuid' }) org_id!: string;
+  @ApiProperty({ example: 'chat' }) app_id!: string;
+  @ApiProperty({ type: RecommendedModelDto }) recommended_model!: RecommendedModelDto;
+  @ApiProperty({ type: SelectionQuotaStatusDto }) quota_status!: SelectionQuotaStatusDto;
+  @ApiProperty({ type: PricingDto }) pricing!: PricingDto;
+  @ApiProperty({ type: ClientGuidanceDto }) client_guidance!: ClientGuidanceDto;
+  @ApiProperty({ format: 'date-time' }) checked_at!: string;
+  @ApiProperty({ example: '20260123' }) org_day!: string;
+  @ApiProperty({ example: '2026-01-23T10:30:45-05:00' }) org_local_time!: string;
+}
+
+export class LabelAggregateDto {
+  @ApiProperty({ example: 'premium' }) label!: string;
+  @ApiProperty({ example: 'amazon.nova-pro-v1:0' }) bedrock_model_id!: string;
+  @ApiProperty({ example: 3760 }) cost_usd_micros!: number;
+  @ApiProperty({ example: 10000000 }) quota_usd_micros!: number;
+  @ApiProperty({ example: 0 }) quota_pct!: number;
+  @ApiProperty(LABEL_STATUS) quota_status!: string;
+  @ApiProperty({ example: 1500 }) input_tokens!: number;
+  @ApiProperty({ example: 800 }) output_tokens!: number;
+  @ApiProperty({ example: 0 }) cache_read_input_tokens!: number;
+  @ApiProperty({ example: 0 }) cache_write_input_tokens!: number;
+  @ApiProperty({ example: 1 }) requests!: number;
+  @ApiProperty({ example: 3760 }) average_cost_per_request!: number;
+}
+
+export class AppCostDto {
+  @ApiProperty({ example: 3760 }) cost_usd_micros!: number;
+  @ApiProperty({ example: 1 }) requests!: number;
+}
+
+export class AggregatesDto {
+  @ApiProperty({ format: 'uuid' }) org_id!: string;
+  @ApiPropertyOptional({ example: 'chat', description: 'App views only' }) app_id?: string;
+  @ApiPropertyOptional({ example: 'Support chatbot', description: 'App views only' }) app_name?: string;
+  @ApiProperty({ example: '2026-01-23' }) date!: string;
+  @ApiProperty({ example: 'America/New_York' }) timezone!: string;
+  @ApiProperty({ enum: ['ORG', 'APP'], enumName: 'QuotaScope' }) quota_scope!: 'ORG' | 'APP';
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/LabelAggregateDto' } })
+  models!: Record<string, LabelAggregateDto>;
+  @ApiProperty({ example: 3760 }) total_cost_usd_micros!: number;
+  @ApiProperty({ example: 17000000 }) total_quota_usd_micros!: number;
+  @ApiProperty({ example: 0 }) total_quota_pct!: number;
+  @ApiProperty() sticky_fallback_active!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'premium' }) current_active_model!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) updated_at!: string | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/AppCostDto' },
+    description: 'Org view of an APP-scoped org: cost and requests per app',
+  })
+  apps?: Record<string, AppCostDto>;
+}
+
+export class RegisterProfileDto {
+  @ApiProperty({ minLength: 1, maxLength: 50, example: 'claude-prod' })
+  @IsString()
+  @MaxLength(64)
+  profile_label!: string;
+  @ApiProperty({
+    example: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6',
+  })
+  @IsString()
+  @MaxLength(512)
+  inference_profile_arn!: string;
+  @ApiPropertyOptional({ maxLength: 500, example: 'Production traffic' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class ProfileDto {
+  @ApiProperty({ example: 'claude-prod' }) profile_label!: string;
+  @ApiProperty({
+    example: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6',
+  })
+  inference_profile_arn!: string;
+  @ApiProperty({ enum: ['registered'], enumName: 'ProfileStatus' }) status!: 'registered';
+  @ApiPropertyOptional({ example: 'Production traffic' }) description?: string;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export class ProfileListDto {
+  @ApiProperty({ type: [ProfileDto] }) profiles!: ProfileDto[];
+}
