@@ -1,5 +1,6 @@
+import { Omittable } from '../common/validation.pipe.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
 
 export class TokenRequestDto {
   @ApiProperty({
@@ -14,7 +15,7 @@ export class TokenRequestDto {
     description: 'Omit when sent with HTTP Basic client authentication',
     example: 'org-6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10-app-chat',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(200)
   client_id?: string;
@@ -23,7 +24,7 @@ export class TokenRequestDto {
     description: 'Omit when sent with HTTP Basic client authentication',
     example: 'q1Zk3...base64...=',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(512)
   client_secret?: string;
@@ -69,7 +70,7 @@ export class RevokeRequestDto {
     enumName: 'TokenTypeHint',
     example: 'refresh_token',
   })
-  @IsOptional()
+  @Omittable()
   @IsIn(['access_token', 'refresh_token'])
   token_type_hint?: 'access_token' | 'refresh_token';
 }

@@ -75,6 +75,7 @@ const GENERIC_BY_STATUS: Record<number, [WireErrorCode, string]> = {
   405: ['NOT_FOUND', 'Not found'],
   409: ['ALREADY_EXISTS', 'Already exists'],
   413: ['PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KiB'],
+  414: ['INVALID_REQUEST', 'A path parameter is too long'],
   415: ['UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON'],
   429: ['RATE_LIMIT_EXCEEDED', 'Too many requests'],
   503: ['SERVICE_UNAVAILABLE', 'The service is unavailable, try again shortly'],
@@ -110,7 +111,7 @@ export function mapError(err: unknown): MappedError {
     // Framework 4xx (unknown route, body parser): keep our own wording, never the library's.
     const message =
       status === 400 && isJsonSyntaxError(err) ? 'The request body is not valid JSON' : generic[1];
-    return { status, body: { error: generic[0], message }, headers: {}, unexpected: false };
+    return { status: STATUS_OF[generic[0]], body: { error: generic[0], message }, headers: {}, unexpected: false };
   }
   if (status === HttpStatus.SERVICE_UNAVAILABLE) {
     return {

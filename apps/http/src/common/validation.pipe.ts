@@ -1,4 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { InvalidRequestError, type FieldProblem } from '#core-domain';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
@@ -18,6 +19,23 @@ function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
     if (e.children?.length) out.push(...flatten(e.children, field));
   }
   return out;
+}
+
+/** An optional field: it may be omitted, but when present (even null) it is validated. */
+export const Omittable = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+
+/** Deepest JSON nesting a body may have (our bodies need 4); deeper input is refused before any recursion. */
+export const MAX_BODY_DEPTH = 16;
+
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
 }
 
 /**
@@ -40,6 +58,9 @@ export class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new InvalidRequestError([{ field: '(body)', message: 'must be a JSON object' }]);
+    }
+    if (metadata.type === 'body' && depthExceeds(value, MAX_BODY_DEPTH)) {
+      throw new InvalidRequestError([{ field: '(body)', message: `must not nest deeper than ${MAX_BODY_DEPTH} levels` }]);
     }
     return super.transform(value, metadata);
   }

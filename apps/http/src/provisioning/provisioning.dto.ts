@@ -1,3 +1,4 @@
+import { Omittable } from '../common/validation.pipe.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -8,7 +9,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   MaxLength,
   ValidateNested,
@@ -25,7 +25,7 @@ const quotasSchema = {
 
 export class OrgOverridesDto {
   @ApiPropertyOptional({ minimum: 50, maximum: 100, example: 95 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   tight_mode_threshold_pct?: number;
   @ApiPropertyOptional({
@@ -34,17 +34,17 @@ export class OrgOverridesDto {
     example: 8,
     description: 'Immutable once the org exists',
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   agg_shard_count?: number;
-  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() sticky_fallback_enabled?: boolean;
+  @ApiPropertyOptional({ example: true }) @Omittable() @IsBoolean() sticky_fallback_enabled?: boolean;
   @ApiPropertyOptional({
     minimum: 10,
     maximum: 3600,
     example: 300,
     description: 'Check interval in NORMAL mode',
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   refresh_interval_secs?: number;
   @ApiPropertyOptional({
@@ -53,7 +53,7 @@ export class OrgOverridesDto {
     example: 60,
     description: 'Check interval in TIGHT mode',
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   refresh_interval_tight_secs?: number;
 }
@@ -77,7 +77,7 @@ export class PutOrgDto {
     example: ORDERING_EXAMPLE,
     description: 'Defaults to the config ordering',
   })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
@@ -87,11 +87,11 @@ export class PutOrgDto {
     ...quotasSchema,
     description: 'One for every label of the ordering; defaults to the config quotas',
   })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   quotas?: Record<string, number>;
   @ApiPropertyOptional({ type: OrgOverridesDto })
-  @IsOptional()
+  @Omittable()
   @ValidateNested()
   @Type(() => OrgOverridesDto)
   overrides?: OrgOverridesDto;
@@ -99,15 +99,15 @@ export class PutOrgDto {
 
 export class AppOverridesDto {
   @ApiPropertyOptional({ minimum: 50, maximum: 100, example: 90 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   tight_mode_threshold_pct?: number;
   @ApiPropertyOptional({ minimum: 10, maximum: 3600, example: 300 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   refresh_interval_secs?: number;
   @ApiPropertyOptional({ minimum: 10, maximum: 3600, example: 60 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   refresh_interval_tight_secs?: number;
 }
@@ -118,18 +118,18 @@ export class PutAppDto {
   @MaxLength(128)
   app_name!: string;
   @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: 20, example: ['standard', 'economy'] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
   @IsString({ each: true })
   model_ordering?: string[];
   @ApiPropertyOptional({ ...quotasSchema, description: 'Only when the org quota scope is APP' })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   quotas?: Record<string, number>;
   @ApiPropertyOptional({ type: AppOverridesDto })
-  @IsOptional()
+  @Omittable()
   @ValidateNested()
   @Type(() => AppOverridesDto)
   overrides?: AppOverridesDto;
@@ -143,7 +143,7 @@ export class RotateDto {
     example: 24,
     description: 'How long the old secret keeps working',
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   grace_period_hours?: number;
 }

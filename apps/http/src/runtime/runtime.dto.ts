@@ -1,3 +1,4 @@
+import { Omittable } from '../common/validation.pipe.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -6,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   MaxLength,
 } from 'class-validator';
@@ -31,18 +31,18 @@ export class UsageDto {
   model_label!: string;
   @ApiProperty({ example: 'amazon.nova-pro-v1:0' }) @IsString() @MaxLength(2048) bedrock_model_id!: string;
   @ApiPropertyOptional({ description: 'Required for inference profile labels', example: 'us-east-1' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(32)
   calling_region?: string;
   @ApiProperty({ minimum: 0, maximum: 1000000000, example: 1500 }) @IsInt() input_tokens!: number;
   @ApiProperty({ minimum: 0, maximum: 1000000000, example: 800 }) @IsInt() output_tokens!: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 1000000000, example: 0 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   cache_read_input_tokens?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 1000000000, example: 0 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   cache_write_input_tokens?: number;
   @ApiProperty({ enum: ['OK', 'ERROR'], enumName: 'UsageStatus', example: 'OK' })
@@ -63,7 +63,7 @@ export class UsageDto {
     description: 'Up to 10 breakdown tags; keys `^[a-z][a-z0-9_]{0,31}$`',
     example: { agent: 'triage', incident: 'INC-42' },
   })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   tags?: Record<string, string>;
 }
@@ -241,7 +241,7 @@ export class RegisterProfileDto {
   @MaxLength(512)
   inference_profile_arn!: string;
   @ApiPropertyOptional({ maxLength: 500, example: 'Production traffic' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(500)
   description?: string;

@@ -233,4 +233,18 @@ describe('Provisioning (use case)', () => {
     expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
     expect(results.filter((r) => r.credentials)).toHaveLength(1);
   });
+
+  it('rule: names of Object.prototype members are never labels or quota keys', async () => {
+    const { p } = setup();
+    for (const label of ['constructor', 'toString', 'hasOwnProperty']) {
+      await expect(
+        p.putOrg(uniqueId(), orgInput({ modelOrdering: ['premium', label] })),
+      ).rejects.toBeInstanceOf(InvalidConfigError);
+      expect(
+        await fieldsOf(
+          p.putOrg(uniqueId(), orgInput({ quotas: { premium: 1, standard: 1, economy: 1, [label]: 1 } })),
+        ),
+      ).toEqual([`quotas.${label}`]);
+    }
+  });
 });

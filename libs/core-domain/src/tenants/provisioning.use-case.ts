@@ -18,6 +18,7 @@ import { PROFILE_LABEL_PATTERN } from '../profiles/inference-profile.entity.js';
 import { isValidTimezone } from '../time/org-time.js';
 import { checkEffectiveConfig, type TenantConfigCache } from './tenant-config.js';
 import {
+  isPrototypeKey,
   isValidAppId,
   normalizeOrgId,
   QUOTA_SCOPES,
@@ -113,7 +114,8 @@ function checkQuotas(p: FieldProblems, field: string, v: unknown): Quotas | unde
     return undefined;
   }
   for (const [label, q] of Object.entries(v)) {
-    if (!PROFILE_LABEL_PATTERN.test(label)) p.add(`${field}.${label}`, 'is not a label name');
+    if (!PROFILE_LABEL_PATTERN.test(label) || isPrototypeKey(label))
+      p.add(`${field}.${label}`, 'is not a label name');
     if (!isInt(q, 0, MAX_QUOTA)) p.add(`${field}.${label}`, 'must be an integer >= 0 (micro-USD)');
   }
   return v as Quotas;
@@ -184,13 +186,13 @@ export class Provisioning {
     p.throwIfAny();
 
     for (const label of ordering!) {
-      if (!this.config.labels[label]) {
+      if (!Object.hasOwn(this.config.labels, label)) {
         throw new InvalidConfigError(`Label '${label}' in model_ordering is not a configured model label`, {
           label,
           configured_labels: Object.keys(this.config.labels),
         });
       }
-      if (quotas![label] === undefined)
+      if (!Object.hasOwn(quotas!, label))
         throw new InvalidConfigError(`Label '${label}' has no quota`, { label });
     }
     const d = this.config.defaults.settings;

@@ -27,7 +27,7 @@ export function checkEffectiveConfig(
   profileLabels: readonly string[],
 ): void {
   for (const label of eff.modelOrdering) {
-    if (!config.labels[label] && !profileLabels.includes(label)) {
+    if (!Object.hasOwn(config.labels, label) && !profileLabels.includes(label)) {
       throw new InvalidConfigError(
         `Label '${label}' in the model ordering of app '${eff.appId}' is not defined`,
         {
@@ -37,7 +37,7 @@ export function checkEffectiveConfig(
         },
       );
     }
-    if (eff.quotas[label] === undefined) {
+    if (!Object.hasOwn(eff.quotas, label)) {
       throw new InvalidConfigError(`Label '${label}' of app '${eff.appId}' has no quota`, {
         label,
         app_id: eff.appId,

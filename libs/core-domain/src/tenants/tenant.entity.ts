@@ -71,6 +71,11 @@ export interface EffectiveConfig {
   inheritedFields: string[];
 }
 
+/** Names that would alias Object.prototype members (constructor, toString, __proto__...) are never labels. */
+export function isPrototypeKey(name: string): boolean {
+  return name in Object.prototype;
+}
+
 export const ORG_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const APP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
