@@ -25,6 +25,8 @@ export default {
   // Starts DynamoDB Local once for the whole run when an int or e2e project is selected.
   globalSetup: '<rootDir>/test/dynamo/global-setup.js',
   globalTeardown: '<rootDir>/test/dynamo/global-teardown.js',
+  // A global option (per-project values are ignored): DynamoDB Local and process tests need more than 5 s.
+  testTimeout: 60_000,
   coverageProvider: 'v8',
   collectCoverageFrom: [
     'libs/core-domain/src/**/*.ts',
@@ -54,13 +56,11 @@ export default {
     {
       ...common,
       displayName: 'int',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/test/int/**/*.int-spec.ts'],
     },
     {
       ...common,
       displayName: 'e2e',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },
   ],

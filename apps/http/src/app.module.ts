@@ -3,6 +3,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 import { PersistenceModule, type PersistenceOptions } from './persistence.module.js';
+import { WorkerModule } from '../../worker/src/worker.module.js';
+import { type WorkerOptions } from '../../worker/src/worker-jobs.js';
 import { ADMIN_KEY, JWT_SECRET, TokenSigner } from './auth/auth.tokens.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AdminKeyGuard, BearerGuard } from './auth/guards.js';
@@ -19,6 +21,8 @@ export interface AppModuleOptions extends PersistenceOptions {
   jwtSecret: string;
   rateLimits: boolean;
   healthTimeoutMs?: number;
+  /** WORKER=in-process: run the worker's jobs inside this process. */
+  worker?: WorkerOptions;
 }
 
 @Module({})
@@ -35,6 +39,7 @@ export class AppModule {
         }),
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
+        ...(o.worker ? [WorkerModule.register(o.worker)] : []),
       ],
       controllers: [
         RootController,

@@ -1,19 +1,12 @@
-import { ServiceConfigError, type StorageAdapters } from '#core-domain';
-import { createMemoryAdapters } from '#adapters-memory';
+import { RefreshPricing, ServiceConfigError } from '#core-domain';
+import { ConfigPricingSource } from '#adapters-memory';
+import { createLogger } from './common/logger.js';
+import { AwsPriceListSource } from '../../worker/src/aws-price-list.source.js';
 import { loadServiceConfig, loadSettings, SettingsError, type Settings } from './settings.js';
+import { storageFor } from './storage.js';
 import { createHttpApp } from './http-app.js';
 import { BedrockProfileResolver } from './adapters/bedrock-profile-resolver.js';
 import { systemClock } from '#adapters-memory';
-
-async function storageFor(settings: Settings): Promise<StorageAdapters> {
-  if (settings.storage === 'memory') return createMemoryAdapters();
-  const { createDynamoAdapters, createDynamoClient } = await import('#adapters-dynamo');
-  const client = createDynamoClient({
-    region: settings.awsRegion,
-    ...(settings.dynamodbEndpoint ? { endpoint: settings.dynamodbEndpoint } : {}),
-  });
-  return createDynamoAdapters({ client, tableName: settings.tableName });
-}
 
 async function main(): Promise<void> {
   let settings: Settings;
@@ -25,8 +18,26 @@ async function main(): Promise<void> {
         'WARNING: STORAGE=memory keeps everything in this process; nothing is persisted.\n',
       );
     }
+    const storage = await storageFor(settings);
+    const worker =
+      settings.worker === 'in-process'
+        ? {
+            intervalSecs: settings.aggregationIntervalSecs,
+            pricing: new RefreshPricing(
+              storage.pricing,
+              settings.pricingSource === 'aws'
+                ? AwsPriceListSource.create(config)
+                : new ConfigPricingSource(config),
+              config,
+              systemClock,
+            ),
+            logger: createLogger(settings.logLevel).child({ process: 'worker' }),
+            schedule: true,
+          }
+        : undefined;
     const app = await createHttpApp({
-      storage: await storageFor(settings),
+      storage,
+      ...(worker ? { worker } : {}),
       config,
       provisioningApiKey: settings.provisioningApiKey,
       jwtSecret: settings.jwtSecret,

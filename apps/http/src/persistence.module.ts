@@ -20,6 +20,8 @@ export interface PersistenceOptions {
   clock?: Clock;
   profileResolver?: InferenceProfileResolver;
   aggregationIntervalSecs?: number;
+  /** Who this process is, as a lease holder (the worker's aggregation). */
+  aggregationOwner?: string;
   /** bcrypt cost; tests lower it. */
   bcryptCost?: number;
 }
@@ -36,7 +38,12 @@ export class PersistenceModule {
       ids: nodeIdGenerator,
       hasher: new BcryptSecretHasher(o.bcryptCost ?? 10),
       ...(o.profileResolver ? { profileResolver: o.profileResolver } : {}),
-      aggregation: { intervalSecs: o.aggregationIntervalSecs ?? 60 },
+      aggregation: {
+        intervalSecs: o.aggregationIntervalSecs ?? 60,
+        owner: o.aggregationOwner ?? 'aggregator',
+        // Another worker takes over this long after a holder dies.
+        leaseTtlSecs: Math.max(30, 3 * (o.aggregationIntervalSecs ?? 60)),
+      },
     });
     return {
       module: PersistenceModule,

@@ -29,6 +29,7 @@ describe('settings from the environment (running.md)', () => {
       worker: 'separate',
       logLevel: 'info',
       rateLimits: true,
+      pricingSource: 'config',
     });
     expect(loadSettings({ ...base, STORAGE: 'memory' }).worker).toBe('in-process');
   });
@@ -52,6 +53,11 @@ describe('settings from the environment (running.md)', () => {
     expect(failure({ ...base, LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL /);
     expect(failure({ ...base, DYNAMODB_ENDPOINT: 'localhost:8000' })).toMatch(/^DYNAMODB_ENDPOINT /);
     expect(failure({ ...base, AWS_REGION: 'moon' })).toMatch(/^AWS_REGION /);
+  });
+
+  it('the worker needs no HTTP secrets', () => {
+    expect(loadSettings({}, { requireSecrets: false }).provisioningApiKey).toBe('');
+    expect(failure({ ...base, PRICING_SOURCE: 'oracle' })).toMatch(/^PRICING_SOURCE /);
   });
 
   it('reads RATE_LIMITS=off and a local endpoint', () => {

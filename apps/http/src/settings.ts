@@ -25,12 +25,18 @@ export interface Settings {
   worker: 'separate' | 'in-process';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimits: boolean;
+  /** Where the daily pricing refresh reads prices: the config file, or the AWS Price List API. */
+  pricingSource: 'config' | 'aws';
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates the environment of running.md. Throws SettingsError naming the variable. */
-export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+export function loadSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { requireSecrets?: boolean } = {},
+): Settings {
+  const requireSecrets = opts.requireSecrets ?? true;
   const int = (name: string, dflt: number, min: number, max: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return dflt;
@@ -81,13 +87,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     ...(endpoint ? { dynamodbEndpoint: endpoint } : {}),
     awsRegion: region,
     tableName,
-    provisioningApiKey: secret('PROVISIONING_API_KEY', 32, 'characters'),
-    jwtSecret: secret('JWT_SECRET', 32, 'bytes'),
+    provisioningApiKey: requireSecrets ? secret('PROVISIONING_API_KEY', 32, 'characters') : '',
+    jwtSecret: requireSecrets ? secret('JWT_SECRET', 32, 'bytes') : '',
     configFile: env.CONFIG_FILE || './config.yaml',
     aggregationIntervalSecs: int('AGGREGATION_INTERVAL_SECS', 60, 1, 3600),
     worker,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     rateLimits: oneOf('RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
+    pricingSource: oneOf('PRICING_SOURCE', ['config', 'aws'] as const, 'config'),
   };
 }
 

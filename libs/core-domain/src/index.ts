@@ -33,6 +33,7 @@ export * from './tenants/tenant-config.js';
 export * from './tenants/provisioning.use-case.js';
 export * from './credentials/authentication.use-case.js';
 export * from './pricing/price-book.js';
+export * from './pricing/refresh-pricing.use-case.js';
 export * from './selection/select-model.use-case.js';
 export * from './usage/record-usage.use-case.js';
 export * from './aggregation/aggregate-usage.use-case.js';

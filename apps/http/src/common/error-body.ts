@@ -111,7 +111,12 @@ export function mapError(err: unknown): MappedError {
     // Framework 4xx (unknown route, body parser): keep our own wording, never the library's.
     const message =
       status === 400 && isJsonSyntaxError(err) ? 'The request body is not valid JSON' : generic[1];
-    return { status: STATUS_OF[generic[0]], body: { error: generic[0], message }, headers: {}, unexpected: false };
+    return {
+      status: STATUS_OF[generic[0]],
+      body: { error: generic[0], message },
+      headers: {},
+      unexpected: false,
+    };
   }
   if (status === HttpStatus.SERVICE_UNAVAILABLE) {
     return {

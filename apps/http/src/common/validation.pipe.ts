@@ -60,7 +60,9 @@ export class StrictValidationPipe extends ValidationPipe {
       throw new InvalidRequestError([{ field: '(body)', message: 'must be a JSON object' }]);
     }
     if (metadata.type === 'body' && depthExceeds(value, MAX_BODY_DEPTH)) {
-      throw new InvalidRequestError([{ field: '(body)', message: `must not nest deeper than ${MAX_BODY_DEPTH} levels` }]);
+      throw new InvalidRequestError([
+        { field: '(body)', message: `must not nest deeper than ${MAX_BODY_DEPTH} levels` },
+      ]);
     }
     return super.transform(value, metadata);
   }

@@ -1,0 +1,97 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { type Logger } from 'pino';
+import {
+  CLOCK,
+  type Clock,
+  type CostKeeper,
+  type PassReport,
+  type PricingRefreshReport,
+  type RefreshPricing,
+} from '#core-domain';
+import { COST_KEEPER } from '../../http/src/persistence.module.js';
+
+export const WORKER_OPTIONS = Symbol('WorkerOptions');
+
+export interface WorkerOptions {
+  /** Seconds between aggregation passes (AGGREGATION_INTERVAL_SECS). */
+  intervalSecs: number;
+  pricing: RefreshPricing;
+  logger: Logger;
+  /** Start the intervals (false in tests that call the jobs by hand). */
+  schedule: boolean;
+}
+
+/**
+ * The worker's jobs: an aggregation pass every interval (under the lease, so one worker does the work),
+ * and the daily pricing refresh. One JSON log line per pass. On shutdown the running pass is abandoned
+ * between counter groups (totals written so far are correct; the next pass redoes the rest) and the
+ * lease is released.
+ */
+@Injectable()
+export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private running: Promise<PassReport> | undefined;
+  private readonly abort = { aborted: false };
+  private pricedDay: string | undefined;
+
+  constructor(
+    @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
+    @Inject(WORKER_OPTIONS) private readonly opts: WorkerOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.opts.schedule) return;
+    const tick = () =>
+      void this.aggregate().catch((err: unknown) =>
+        this.opts.logger.error({ err }, 'aggregation pass failed'),
+      );
+    this.scheduler.addInterval('aggregation', setInterval(tick, this.opts.intervalSecs * 1000));
+    const pricing = () =>
+      void this.refreshPricingIfDue().catch((err: unknown) =>
+        this.opts.logger.error({ err }, 'pricing refresh failed'),
+      );
+    this.scheduler.addInterval('pricing', setInterval(pricing, 15 * 60 * 1000));
+    pricing();
+    tick();
+  }
+
+  /** One aggregation pass; a pass still running is not started twice. */
+  async aggregate(): Promise<PassReport> {
+    if (this.running) return this.running;
+    this.running = this.keeper.aggregator.runPass(this.abort).finally(() => (this.running = undefined));
+    const report = await this.running;
+    if (report.ran) {
+      this.opts.logger.info(
+        {
+          job: 'aggregation',
+          groups_aggregated: report.groupsAggregated,
+          sticky_advanced: report.stickyAdvanced,
+          duration_ms: report.durationMs,
+          max_lag_secs: report.maxLagSecs,
+          aborted: this.abort.aborted,
+        },
+        'aggregation pass',
+      );
+    } else {
+      this.opts.logger.debug({ job: 'aggregation', reason: report.reason }, 'aggregation pass skipped');
+    }
+    return report;
+  }
+
+  /** The day's prices, once per UTC day (and at start). */
+  async refreshPricingIfDue(): Promise<PricingRefreshReport | undefined> {
+    const today = this.clock.now().toISOString().slice(0, 10);
+    if (this.pricedDay === today) return undefined;
+    const report = await this.opts.pricing.run();
+    this.pricedDay = today;
+    this.opts.logger.info({ job: 'pricing', ...report }, 'pricing refresh');
+    return report;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.abort.aborted = true;
+    await this.running?.catch(() => undefined);
+  }
+}
