@@ -157,7 +157,8 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
   const labels: Record<string, LabelDefinition> = {};
   for (const [label, defRaw] of Object.entries(labelsRaw)) {
     const key = `labels.${label}`;
-    if (!LABEL_PATTERN.test(label) || label in Object.prototype) r.fail(key, `is not a valid label name (${LABEL_PATTERN})`);
+    if (!LABEL_PATTERN.test(label) || label in Object.prototype)
+      r.fail(key, `is not a valid label name (${LABEL_PATTERN})`);
     const def = r.obj(defRaw, key);
     r.only(def, key, ['bedrock_model_id', 'description', ...PRICE_KEYS]);
     labels[label] = {

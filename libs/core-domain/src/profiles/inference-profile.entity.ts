@@ -20,7 +20,11 @@ export function validateProfileInput(
 ): { profileLabel: string; inferenceProfileArn: string; description?: string } {
   const p = new FieldProblems();
   const { profileLabel, inferenceProfileArn, description } = input;
-  if (typeof profileLabel !== 'string' || !PROFILE_LABEL_PATTERN.test(profileLabel) || profileLabel in Object.prototype) {
+  if (
+    typeof profileLabel !== 'string' ||
+    !PROFILE_LABEL_PATTERN.test(profileLabel) ||
+    profileLabel in Object.prototype
+  ) {
     p.add('profile_label', 'must be 1 to 50 characters: letters, digits, underscore, dot or dash');
   } else if (configLabels.includes(profileLabel)) {
     p.add('profile_label', `clashes with the configured model label '${profileLabel}'`);

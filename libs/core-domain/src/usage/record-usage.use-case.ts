@@ -194,7 +194,9 @@ export class RecordUsage {
   /** Server-side price of the event's label (the client never sends a cost). */
   private async priceOf(ctx: AppContext, v: ValidUsage): Promise<ResolvedPrice> {
     const eff = ctx.effective;
-    const def = Object.hasOwn(this.config.labels, v.modelLabel) ? this.config.labels[v.modelLabel] : undefined;
+    const def = Object.hasOwn(this.config.labels, v.modelLabel)
+      ? this.config.labels[v.modelLabel]
+      : undefined;
     if (def && eff.modelOrdering.includes(v.modelLabel)) {
       const price = await this.prices.priceFor(
         def.bedrockModelId,

@@ -1,0 +1,419 @@
+import { createMemoryAdapters } from '#adapters-memory';
+import {
+  createCostKeeper,
+  QuotaExceededError,
+  scopeKeyFor,
+  type CostKeeper,
+  type Mode,
+  type StorageAdapters,
+} from '#core-domain';
+import { EventQueue } from './event-queue.js';
+import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig } from './kit.js';
+import { Prng } from './prng.js';
+import { drawTokens, type Scenario } from './scenario.js';
+
+export interface RunOptions {
+  /**
+   * ON: the real use cases (selection reads live spend when the label is TIGHT, usage answers with
+   * live spend near the quota, clients re-select with forceCheck on EXCEEDED). OFF: live spend is
+   * never read (the storage's spend reader drops `liveFor`) and clients never force a check.
+   */
+  livePath: boolean;
+  seed: number;
+}
+
+export interface OverrunPart {
+  calls: number;
+  usdMicros: number;
+  /** Distinct clients that sent such calls. */
+  clients: number;
+}
+
+export interface LabelOutcome {
+  label: string;
+  quotaUsdMicros: number;
+  /** Final spend of the day: the aggregated total after a final aggregation pass (= shard counters). */
+  spendUsdMicros: number;
+  exhausted: boolean;
+  overrunUsdMicros: number;
+  /** (spend - quota) / quota * 100; 0 when the label was not exhausted. */
+  overrunPct: number;
+  /** When live spend first reached the quota: org local time, and seconds after local midnight. */
+  exhaustedAt?: string;
+  exhaustedAtSecs?: number;
+  /** The part of the call that crossed the quota that lies above it. */
+  crossingUsdMicros: number;
+  /** Calls started before the exhaustion and reported after it. */
+  inFlight: OverrunPart;
+  /** Calls started on the label after its exhaustion (the client had not learnt it yet). */
+  startedAfter: OverrunPart;
+  /** At the exhaustion, clients whose cached selection was this label, by the mode it was cached in. */
+  cachedAtExhaustion: { normal: number; tight: number };
+  /** Seconds from the exhaustion to the last usage report on the label. */
+  lastReportAfterSecs?: number;
+}
+
+export interface SimulationStats {
+  calls: number;
+  selections: number;
+  forcedSelections: number;
+  /** Selections that read live spend (TIGHT path or forceCheck). */
+  liveSelections: number;
+  /** Usage responses with mode EXCEEDED for the label the client was using. */
+  exceededResponses: number;
+  /** Selections answered "all quotas exceeded". */
+  allExceeded: number;
+  aggregatorPasses: number;
+  events: number;
+}
+
+export interface SimulationResult {
+  scenario: Scenario;
+  livePath: boolean;
+  seed: number;
+  labels: LabelOutcome[];
+  stats: SimulationStats;
+}
+
+interface Selection {
+  label: string;
+  modelId: string;
+  mode: Mode;
+  expiresAt: number;
+}
+
+interface Client {
+  index: number;
+  rng: Prng;
+  ratePerSec: number;
+  selection?: Selection;
+  /** Bumped on every selection: a refresh timer of an older selection is ignored. */
+  generation: number;
+  /** All quotas exceeded: the client pauses until retry_after (epoch ms). */
+  blockedUntil: number;
+}
+
+interface Call {
+  requestId: string;
+  label: string;
+  modelId: string;
+  startedAt: number;
+  endedAt: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+type SimEvent =
+  | { kind: 'start'; client: Client }
+  | { kind: 'call'; client: Client }
+  | { kind: 'report'; client: Client; call: Call }
+  | { kind: 'refresh'; client: Client; generation: number }
+  | { kind: 'aggregate' };
+
+interface Track {
+  quota: number;
+  spend: number;
+  exhaustedAt?: number;
+  crossing: number;
+  inFlight: { calls: number; usdMicros: number; clients: Set<number> };
+  startedAfter: { calls: number; usdMicros: number; clients: Set<number> };
+  cachedAtExhaustion: { normal: number; tight: number };
+  lastReport?: number;
+}
+
+export const SIM_ORG_ID = '5e1a7c00-0000-4000-8000-000000000001';
+export const SIM_APP_ID = 'sim';
+
+/** The OFF variant's storage: the same adapters, but spend reads never return live (shard) spend. */
+export function withoutLiveSpend(storage: StorageAdapters): StorageAdapters {
+  return {
+    ...storage,
+    spend: { read: (query, now) => storage.spend.read({ ...query, liveFor: [] }, now) },
+  };
+}
+
+const localTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/**
+ * Runs one org day through the real use cases on the memory adapters. Virtual time only: a
+ * FakeClock set from an event queue, never a timer or the wall clock.
+ */
+export async function runSimulation(scenario: Scenario, opts: RunOptions): Promise<SimulationResult> {
+  const s = scenario;
+  const dayStart = Date.parse(`${s.day}T00:00:00Z`);
+  const trafficEnd = dayStart + s.trafficEndSecs * 1000;
+  const simEnd = dayStart + 86_400_000 - 60_000;
+  const clock = new FakeClock(new Date(dayStart - 3_600_000));
+  const storage = createMemoryAdapters();
+  const config = testServiceConfig();
+  const keeper: CostKeeper = createCostKeeper({
+    storage: opts.livePath ? storage : withoutLiveSpend(storage),
+    clock,
+    config,
+    ids: new SequentialIds(),
+    hasher: new PlainTestHasher(),
+    aggregation: { intervalSecs: s.aggregationIntervalSecs },
+  });
+  const orgId = SIM_ORG_ID;
+  const appId = SIM_APP_ID;
+  await keeper.provisioning.putOrg(orgId, {
+    orgName: `simulation ${s.key}`,
+    timezone: 'UTC',
+    quotaScope: 'ORG',
+    quotas: { ...s.quotas },
+    ...(s.orgOverrides ? { overrides: { ...s.orgOverrides } } : {}),
+  });
+  await keeper.provisioning.putApp(orgId, appId, { appName: 'Simulated clients' });
+  const scopeKey = scopeKeyFor('ORG', orgId, appId);
+  const labels = Object.keys(s.quotas);
+
+  const stats: SimulationStats = {
+    calls: 0,
+    selections: 0,
+    forcedSelections: 0,
+    liveSelections: 0,
+    exceededResponses: 0,
+    allExceeded: 0,
+    aggregatorPasses: 0,
+    events: 0,
+  };
+  const tracks = new Map<string, Track>();
+  for (const label of labels) {
+    tracks.set(label, {
+      quota: s.quotas[label]!,
+      spend: 0,
+      crossing: 0,
+      inFlight: { calls: 0, usdMicros: 0, clients: new Set() },
+      startedAfter: { calls: 0, usdMicros: 0, clients: new Set() },
+      cachedAtExhaustion: { normal: 0, tight: 0 },
+    });
+  }
+
+  const queue = new EventQueue<SimEvent>();
+  const clients: Client[] = [];
+  for (let i = 0; i < s.clients; i++) {
+    const rng = new Prng(opts.seed, i + 1);
+    // Log-normal rate weights with mean 1, so the org's total rate does not depend on the spread.
+    const sigma = s.clientRateSigma;
+    const weight = Math.exp(sigma * rng.normal() - (sigma * sigma) / 2);
+    const client: Client = {
+      index: i,
+      rng,
+      ratePerSec: s.callRatePerClient * weight,
+      generation: 0,
+      blockedUntil: 0,
+    };
+    clients.push(client);
+    queue.push(dayStart + (s.trafficStartSecs + rng.uniform(0, 300)) * 1000, { kind: 'start', client });
+  }
+  for (
+    let t = dayStart + s.aggregationIntervalSecs * 1000;
+    t < simEnd;
+    t += s.aggregationIntervalSecs * 1000
+  ) {
+    queue.push(t, { kind: 'aggregate' });
+  }
+
+  /** The next call of a client after `from` (a Poisson process thinned by the load profile). */
+  const nextCallAt = (c: Client, from: number): number | undefined => {
+    let t = from;
+    for (;;) {
+      t += c.rng.exp(1000 / c.ratePerSec);
+      if (t > trafficEnd) return undefined;
+      const load = s.loadProfile ? s.loadProfile((t - dayStart) / 1000) : 1;
+      if (load >= 1 || c.rng.next() < load) return t;
+    }
+  };
+  const scheduleNextCall = (c: Client, from: number) => {
+    const at = nextCallAt(c, from);
+    if (at !== undefined) queue.push(at, { kind: 'call', client: c });
+  };
+
+  const select = async (c: Client, force: boolean): Promise<void> => {
+    const now = clock.now().getTime();
+    stats.selections++;
+    if (force) stats.forcedSelections++;
+    c.generation++;
+    try {
+      const sel = await keeper.selectModel.execute(orgId, appId, { forceCheck: force });
+      if (sel.usedLiveSpend) stats.liveSelections++;
+      const mode = sel.quotaStatus.mode;
+      const cacheSecs =
+        mode === 'TIGHT'
+          ? (s.client?.tightCacheSecs ?? sel.guidance.cacheDurationSecs)
+          : sel.guidance.cacheDurationSecs;
+      c.selection = {
+        label: sel.recommended.label,
+        modelId: sel.recommended.bedrockModelId,
+        mode,
+        expiresAt: now + cacheSecs * 1000,
+      };
+      c.blockedUntil = 0;
+      if (s.refresh === 'timer' && cacheSecs > 0) {
+        queue.push(c.selection.expiresAt, { kind: 'refresh', client: c, generation: c.generation });
+      }
+    } catch (e) {
+      if (!(e instanceof QuotaExceededError)) throw e;
+      // Every quota is exhausted: a good client pauses until retry_after (the next local midnight).
+      stats.allExceeded++;
+      c.selection = undefined;
+      c.blockedUntil = Date.parse(e.retryAfter);
+      if (s.refresh === 'timer' && c.blockedUntil < trafficEnd) {
+        queue.push(c.blockedUntil, { kind: 'refresh', client: c, generation: c.generation });
+      }
+    }
+  };
+
+  const startCall = async (c: Client, now: number): Promise<void> => {
+    if (!c.selection && now < c.blockedUntil) {
+      scheduleNextCall(c, c.blockedUntil);
+      return;
+    }
+    // A timer client's cache never expires before its refresh runs, except a zero-length cache.
+    if (!c.selection || now >= c.selection.expiresAt) {
+      await select(c, opts.livePath && !!s.client?.forceWhenTight && c.selection?.mode === 'TIGHT');
+      if (!c.selection) {
+        scheduleNextCall(c, c.blockedUntil);
+        return;
+      }
+    }
+    const { label, modelId } = c.selection;
+    const tokens = drawTokens(c.rng, s);
+    const firstToken = c.rng.lognormal(s.firstTokenSecs.median, s.firstTokenSecs.sigma);
+    const durationSecs = firstToken + tokens.outputTokens / (s.outputTokensPerSec[label] ?? 100);
+    const endedAt = now + Math.round(durationSecs * 1000);
+    const call: Call = { requestId: c.rng.uuid(), label, modelId, startedAt: now, endedAt, ...tokens };
+    stats.calls++;
+    queue.push(endedAt + Math.round(c.rng.uniform(0, s.reportDelayMaxSecs) * 1000), {
+      kind: 'report',
+      client: c,
+      call,
+    });
+    scheduleNextCall(c, now);
+  };
+
+  const report = async (c: Client, call: Call, now: number): Promise<void> => {
+    const result = await keeper.recordUsage.execute(orgId, appId, {
+      requestId: call.requestId,
+      modelLabel: call.label,
+      bedrockModelId: call.modelId,
+      inputTokens: call.inputTokens,
+      outputTokens: call.outputTokens,
+      status: 'OK',
+      timestamp: new Date(call.endedAt).toISOString(),
+    });
+    const track = tracks.get(call.label)!;
+    if (!result.duplicate) {
+      const cost = result.costUsdMicros;
+      track.spend += cost;
+      if (track.exhaustedAt === undefined) {
+        if (track.spend >= track.quota) {
+          track.exhaustedAt = now;
+          track.crossing = track.spend - track.quota;
+          for (const other of clients) {
+            if (other.selection?.label !== call.label) continue;
+            if (other.selection.mode === 'TIGHT') track.cachedAtExhaustion.tight++;
+            else track.cachedAtExhaustion.normal++;
+          }
+        }
+      } else {
+        const part = call.startedAt < track.exhaustedAt ? track.inFlight : track.startedAfter;
+        part.calls++;
+        part.usdMicros += cost;
+        part.clients.add(c.index);
+        track.lastReport = now;
+      }
+    }
+    // A good client re-selects at once when told the label it uses is exhausted.
+    const sel = c.selection;
+    if (result.quotaStatus.mode === 'EXCEEDED' && sel?.label === call.label) {
+      stats.exceededResponses++;
+      await select(c, opts.livePath);
+    } else if (s.client?.tightFromUsage && result.quotaStatus.mode === 'TIGHT' && sel?.label === call.label) {
+      if (sel.mode === 'NORMAL') {
+        sel.mode = 'TIGHT';
+        const tightSecs = s.client.tightCacheSecs ?? s.orgOverrides?.refreshIntervalTightSecs ?? 60;
+        const expiresAt = Math.min(sel.expiresAt, now + tightSecs * 1000);
+        if (expiresAt < sel.expiresAt) {
+          sel.expiresAt = expiresAt;
+          c.generation++;
+          if (s.refresh === 'timer' && tightSecs > 0) {
+            queue.push(expiresAt, { kind: 'refresh', client: c, generation: c.generation });
+          }
+        }
+      }
+    }
+  };
+
+  for (;;) {
+    const ev = queue.pop();
+    if (!ev) break;
+    if (ev.at > simEnd) throw new Error(`event after the end of the simulated day: ${ev.item.kind}`);
+    clock.set(new Date(ev.at));
+    stats.events++;
+    const e = ev.item;
+    switch (e.kind) {
+      case 'start':
+        await select(e.client, false);
+        scheduleNextCall(e.client, ev.at);
+        break;
+      case 'call':
+        await startCall(e.client, ev.at);
+        break;
+      case 'report':
+        await report(e.client, e.call, ev.at);
+        break;
+      case 'refresh':
+        if (e.generation === e.client.generation && ev.at < trafficEnd) await select(e.client, false);
+        break;
+      case 'aggregate':
+        await keeper.aggregator.runPass();
+        stats.aggregatorPasses++;
+        break;
+    }
+  }
+
+  // End of day: one final aggregation pass, then the day's spend from the aggregated totals.
+  clock.set(new Date(simEnd));
+  await keeper.aggregator.runPass();
+  stats.aggregatorPasses++;
+  const totals = await storage.totals.forScopeDay(scopeKey, s.day);
+  const { aggShardCount } = (await keeper.configs.appContext(orgId, appId)).effective;
+  const live = await storage.spend.read(
+    { scopeKey, day: s.day, totalsFor: [], liveFor: labels, shardCount: aggShardCount, withSticky: false },
+    clock.now(),
+  );
+
+  const outcomes: LabelOutcome[] = labels.map((label) => {
+    const track = tracks.get(label)!;
+    const spend = totals.find((t) => t.label === label)?.costUsdMicros ?? 0;
+    const liveSpend = live.live.get(label)?.costUsdMicros ?? 0;
+    if (spend !== track.spend || liveSpend !== track.spend) {
+      throw new Error(
+        `${label}: aggregated ${spend}, shard counters ${liveSpend} and reported ${track.spend} differ`,
+      );
+    }
+    const exhausted = spend >= track.quota;
+    const overrun = exhausted ? spend - track.quota : 0;
+    const out: LabelOutcome = {
+      label,
+      quotaUsdMicros: track.quota,
+      spendUsdMicros: spend,
+      exhausted,
+      overrunUsdMicros: overrun,
+      overrunPct: track.quota > 0 ? (overrun / track.quota) * 100 : 0,
+      crossingUsdMicros: track.crossing,
+      inFlight: { ...track.inFlight, clients: track.inFlight.clients.size },
+      startedAfter: { ...track.startedAfter, clients: track.startedAfter.clients.size },
+      cachedAtExhaustion: track.cachedAtExhaustion,
+    };
+    if (track.exhaustedAt !== undefined) {
+      out.exhaustedAt = localTime(track.exhaustedAt);
+      out.exhaustedAtSecs = (track.exhaustedAt - dayStart) / 1000;
+      if (track.lastReport !== undefined)
+        out.lastReportAfterSecs = (track.lastReport - track.exhaustedAt) / 1000;
+    }
+    return out;
+  });
+  return { scenario: s, livePath: opts.livePath, seed: opts.seed, labels: outcomes, stats };
+}
