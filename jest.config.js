@@ -12,6 +12,7 @@ const common = {
   moduleNameMapper: {
     '^#core-domain$': '<rootDir>/libs/core-domain/src/index.ts',
     '^#core-domain/testing$': '<rootDir>/libs/core-domain/src/testing/index.ts',
+    '^#core-domain/contracts$': '<rootDir>/libs/core-domain/src/testing/contracts.ts',
     '^#adapters-memory$': '<rootDir>/libs/adapters-memory/src/index.ts',
     '^#adapters-dynamo$': '<rootDir>/libs/adapters-dynamo/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -631,6 +631,10 @@ describe('ECS services', () => {
           AGGREGATION_INTERVAL_SECS: { Ref: 'AggregationIntervalSecs' },
           LOG_LEVEL: { Ref: 'LogLevel' },
           PORT: '8080',
+          // The worker reads daily prices from the AWS Price List only when the stack enables it.
+          ...(taskDef === 'WorkerTaskDefinition'
+            ? { PRICING_SOURCE: { 'Fn::If': ['PricingApiEnabled', 'aws', 'config'] } }
+            : {}),
         },
       ]);
       expect([taskDef, c.Secrets]).toEqual([

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type StorageAdapters } from '#core-domain';
-import { runStorageContracts } from '#core-domain/testing';
+import { runStorageContracts } from '#core-domain/contracts';
 import { createTestTable } from '../../../test/dynamo/dynamo-test-client.js';
 import { createDynamoAdapters } from './index.js';
 

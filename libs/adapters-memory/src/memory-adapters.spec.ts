@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { runStorageContracts, aUsageRecord } from '#core-domain/testing';
+import { runStorageContracts } from '#core-domain/contracts';
+import { aUsageRecord } from '#core-domain/testing';
 import { StorageUnavailableError } from '#core-domain';
 import { createMemoryAdapters } from '#adapters-memory';
 

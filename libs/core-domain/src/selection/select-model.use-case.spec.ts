@@ -222,4 +222,19 @@ describe('SelectModel (use case)', () => {
     expect(s.recommended).toMatchObject({ label: 'premium', reason: 'NORMAL' });
     expect(s.orgDay).toBe('20260311');
   });
+
+  it('rule: live spend is read from 10 points below the TIGHT threshold, since the aggregate lags', async () => {
+    const { select, use, keeper } = await setup({
+      quotas: { premium: 10 * PREMIUM_EVENT, standard: 100_000, economy: 100_000 },
+    });
+    for (let i = 0; i < 8; i++) await use(); // 80% aggregated: below 85, no live read
+    await keeper.aggregator.runPass();
+    expect((await select()).usedLiveSpend).toBe(false);
+    await use(); // 90% aggregated after the next pass: within 10 points of 95
+    await keeper.aggregator.runPass();
+    await use(); // 100% live
+    const s = await select();
+    expect(s.usedLiveSpend).toBe(true);
+    expect(s.recommended).toMatchObject({ label: 'standard', reason: 'QUOTA_EXCEEDED_PREMIUM' });
+  });
 });

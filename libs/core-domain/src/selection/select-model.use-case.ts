@@ -54,6 +54,9 @@ export interface ModelSelection {
   usedLiveSpend: boolean;
 }
 
+/** Selection reads live spend from this many percentage points below the TIGHT threshold. */
+export const LIVE_READ_MARGIN_PCT = 10;
+
 /** The sticky state expires one hour after the next local midnight. */
 export function stickyExpiry(now: Date, tz: string): number {
   return epochSecs(nextLocalMidnight(now, tz)) + 3600;
@@ -99,11 +102,7 @@ export class SelectModel {
     }
     let usedLive = !!opts.forceCheck;
     let decision = this.decide(eff, spendOf, snapshot.sticky);
-    if (
-      !opts.forceCheck &&
-      decision.kind === 'recommend' &&
-      this.status(eff, spendOf, decision.label) === 'TIGHT'
-    ) {
+    if (!opts.forceCheck && decision.kind === 'recommend' && this.nearQuota(eff, spendOf, decision.label)) {
       // Near the quota the aggregated total may lag: read live spend from here on and decide again.
       const liveFor = ordering.slice(decision.index);
       const live = await this.spend.read(
@@ -200,6 +199,16 @@ export class SelectModel {
       orgLocalTime: orgLocalTime(now, eff.timezone),
       usedLiveSpend: usedLive,
     };
+  }
+
+  /**
+   * TIGHT, or within LIVE_READ_MARGIN_PCT points below the TIGHT threshold by the aggregated total:
+   * the total lags by up to one aggregation interval, so live spend decides near the quota.
+   */
+  private nearQuota(eff: EffectiveConfig, spendOf: Map<string, number>, label: string): boolean {
+    const quota = eff.quotas[label] ?? 0;
+    const margin = Math.max(0, eff.tightModeThresholdPct - LIVE_READ_MARGIN_PCT);
+    return BigInt(spendOf.get(label) ?? 0) * 100n >= BigInt(margin) * BigInt(quota);
   }
 
   private status(eff: EffectiveConfig, spendOf: Map<string, number>, label: string): LabelStatus {

@@ -1,0 +1,46 @@
+// One contract suite per storage port (Jest). Every adapter runs `runStorageContracts` unchanged.
+import { type StorageAdapters } from '../ports/storage.port.js';
+import { inferenceProfilesContract } from './profiles.contract.js';
+import { stickyStatesContract } from './sticky-states.contract.js';
+import { tenantDirectoryContract } from './tenants.contract.js';
+import {
+  changeFeedContract,
+  dailyTotalsContract,
+  spendReaderContract,
+  usageCountersContract,
+} from './usage.contract.js';
+import {
+  pricingCacheContract,
+  revokedTokensContract,
+  workerLeaseContract,
+} from './infrastructure.contract.js';
+import { describe } from '@jest/globals';
+
+export {
+  tenantDirectoryContract,
+  inferenceProfilesContract,
+  stickyStatesContract,
+  usageCountersContract,
+  dailyTotalsContract,
+  spendReaderContract,
+  changeFeedContract,
+  pricingCacheContract,
+  revokedTokensContract,
+  workerLeaseContract,
+};
+
+/** Runs every port's contract suite against one adapter. `get` is called inside each test. */
+export function runStorageContracts(name: string, get: () => StorageAdapters): void {
+  describe(`storage contracts: ${name}`, () => {
+    tenantDirectoryContract(get);
+    inferenceProfilesContract(get);
+    stickyStatesContract(get);
+    usageCountersContract(get);
+    dailyTotalsContract(get);
+    spendReaderContract(get);
+    changeFeedContract(get);
+    pricingCacheContract(get);
+    revokedTokensContract(get);
+    workerLeaseContract(get);
+  });
+}
