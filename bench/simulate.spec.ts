@@ -3,18 +3,27 @@ import { testServiceConfig } from './simulation/kit.js';
 import { burstScenario, firstHours, OVERRUN_TARGET_PCT } from './simulation/scenario.js';
 import { runSimulation, type LabelOutcome, type SimulationResult } from './simulation/simulator.js';
 
-// A reduced scenario (a): 10 clients (not 50) spend the $10 premium quota in about one hour; traffic
-// stops two hours after it starts. Fewer clients hold fewer stale cached selections, so this run sits
-// under the target while the full 50-client scenario does not (see docs/performance.md).
+// Scenario (a): 50 clients spend the $10 premium quota in about one hour. Traffic stops two hours
+// after it starts (premium's figures equal the full day's: the rest of the day is on other labels).
+// The full scenario misses the 0.5 % target (0.65 % with this seed, see docs/performance.md), so the
+// target is asserted on a reduced scenario (a) with 10 clients: fewer clients hold fewer cached
+// selections that are still valid when the quota runs out.
 const SEED = 20260310;
 const prices = Object.fromEntries(Object.entries(testServiceConfig().labels).map(([k, v]) => [k, v.price]));
-const scenario = firstHours(
-  burstScenario(prices, { key: 'a-reduced', title: 'reduced (a)', clients: 10, exhaustSecs: 3600 }),
-  2,
-);
+const scenarioA = (clients: number) =>
+  firstHours(
+    burstScenario(prices, {
+      key: `a-${clients}`,
+      title: `(a) ${clients} clients`,
+      clients,
+      exhaustSecs: 3600,
+    }),
+    2,
+  );
 const premium = (run: SimulationResult): LabelOutcome => run.labels.find((l) => l.label === 'premium')!;
 
-describe('overrun simulation (reduced scenario a)', () => {
+describe('overrun simulation (reduced scenario a: 10 clients)', () => {
+  const scenario = scenarioA(10);
   let on: SimulationResult;
   let off: SimulationResult;
 
@@ -31,10 +40,11 @@ describe('overrun simulation (reduced scenario a)', () => {
       expect(p.exhaustedAtSecs!).toBeGreaterThan(8.75 * 3600);
       expect(p.exhaustedAtSecs!).toBeLessThan(9.34 * 3600);
     }
-    // The two variants really differ: only ON forces checks and reads live spend.
+    // The two variants really differ: only ON forces checks, reads live spend and acts on TIGHT.
     expect(on.stats.forcedSelections).toBeGreaterThan(0);
     expect(on.stats.liveSelections).toBeGreaterThan(0);
     expect(off.stats.forcedSelections).toBe(0);
+    expect(off.stats.tightResponses).toBe(0);
   });
 
   it('keeps the premium overrun under the target with the live path ON, and OFF is not better', () => {
@@ -61,4 +71,31 @@ describe('overrun simulation (reduced scenario a)', () => {
     expect(again.labels).toEqual(on.labels);
     expect(again.stats).toEqual(on.stats);
   }, 20_000);
+});
+
+describe('overrun simulation (full scenario a: 50 clients)', () => {
+  const scenario = scenarioA(50);
+  let on: SimulationResult;
+  let off: SimulationResult;
+
+  beforeAll(async () => {
+    on = await runSimulation(scenario, { livePath: true, seed: SEED });
+    off = await runSimulation(scenario, { livePath: false, seed: SEED });
+  }, 20_000);
+
+  it('the TIGHT rule moves the clients to the tight interval before the quota runs out', () => {
+    expect(on.stats.tightResponses).toBeGreaterThan(0);
+    // OFF (no TIGHT rule, aggregated totals only): 23 of 50 clients still cached NORMAL at exhaustion.
+    expect(premium(off).cachedAtExhaustion.normal).toBeGreaterThan(10);
+    expect(premium(on).cachedAtExhaustion.normal).toBeLessThanOrEqual(2);
+  });
+
+  it('more than halves the overrun, but does not reach the 0.5 % target (0.65 % with this seed)', () => {
+    const onPct = premium(on).overrunPct;
+    const offPct = premium(off).overrunPct;
+    expect(onPct).toBeLessThan(offPct / 2);
+    // A regression guard, not the target: the calls started after the exhaustion by clients whose
+    // 60 s TIGHT cache was still valid keep it above 0.5 % (docs/performance.md).
+    expect(onPct).toBeLessThan(1);
+  });
 });

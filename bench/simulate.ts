@@ -16,10 +16,12 @@ const SEED = 20260310;
 const VARIANTS = {
   onDemand: { refresh: 'on-demand' },
   threshold80: { orgOverrides: { tightModeThresholdPct: 80 } },
+  tight10: { orgOverrides: { refreshIntervalTightSecs: 10 } },
   threshold80Tight10: { orgOverrides: { tightModeThresholdPct: 80, refreshIntervalTightSecs: 10 } },
-  // Emulates a domain change: TIGHT means "check (with forceCheck) before each call", and a usage
-  // response that says TIGHT moves the client to that mode at once.
-  checkEachCall: { client: { tightCacheSecs: 0, tightFromUsage: true, forceWhenTight: true } },
+  // Emulates a domain change: TIGHT means "check (with forceCheck) before each call".
+  checkEachCall: { client: { tightCacheSecs: 0, forceWhenTight: true } },
+  // The client before the TIGHT rule: a usage response that says TIGHT does not end a NORMAL cache.
+  noTightRule: { client: { reselectOnTight: false } },
 } satisfies Record<string, Partial<Scenario>>;
 
 interface Job {
@@ -124,6 +126,14 @@ async function main(): Promise<void> {
       id: add({ base: 'a', variant: 'onDemand', hours: 2, livePath: true, seed: SEED }),
     },
     {
+      name: '(a) client without the TIGHT rule (re-select on EXCEEDED only)',
+      id: add({ base: 'a', variant: 'noTightRule', hours: 2, livePath: true, seed: SEED }),
+    },
+    {
+      name: '(a) config: tight refresh 10 s',
+      id: add({ base: 'a', variant: 'tight10', hours: 2, livePath: true, seed: SEED }),
+    },
+    {
       name: '(a) config: tight threshold 80 %',
       id: add({ base: 'a', variant: 'threshold80', hours: 2, livePath: true, seed: SEED }),
     },
@@ -136,6 +146,10 @@ async function main(): Promise<void> {
       id: add({ base: 'a', variant: 'checkEachCall', hours: 2, livePath: true, seed: SEED }),
     },
     { name: '(b) as above: timer refresh', id: add({ base: 'b', hours: 2, livePath: true, seed: SEED }) },
+    {
+      name: '(b) client without the TIGHT rule (re-select on EXCEEDED only)',
+      id: add({ base: 'b', variant: 'noTightRule', hours: 2, livePath: true, seed: SEED }),
+    },
     {
       name: '(b) what-if: check before each call while TIGHT',
       id: add({ base: 'b', variant: 'checkEachCall', hours: 2, livePath: true, seed: SEED }),

@@ -59,6 +59,7 @@ export function scenarioTable(runs: SimulationResult[]): string {
           ? `(${int(st.forcedSelections)} forced, ${int(st.liveSelections)} read live spend), `
           : '(none forced, live spend never read), ') +
         `${int(st.exceededResponses)} EXCEEDED usage responses acted on, ` +
+        (run.livePath ? `${int(st.tightResponses)} TIGHT ones (cached NORMAL), ` : '') +
         `${int(st.allExceeded)} "all quotas exceeded" answers, ${int(st.aggregatorPasses)} aggregation passes`,
     );
   }

@@ -47,12 +47,13 @@ export interface Scenario {
   refresh: 'timer' | 'on-demand';
   quotas: Record<string, number>;
   /**
-   * What-if client behaviours (absent: the good client of the brief). `tightCacheSecs` replaces the
+   * What-if client behaviours (absent: the documented client rule). `tightCacheSecs` replaces the
    * cache duration of a TIGHT selection (0: re-select before every call while TIGHT);
-   * `tightFromUsage`: a usage response that says TIGHT shortens a NORMAL cache to the tight interval;
-   * `forceWhenTight`: re-selecting from a TIGHT selection uses forceCheck (live path ON only).
+   * `forceWhenTight`: re-selecting from a TIGHT selection uses forceCheck (live path ON only);
+   * `reselectOnTight: false`: the client before the TIGHT rule (a usage response that says TIGHT
+   * while the selection is cached NORMAL is ignored; EXCEEDED still re-selects with forceCheck).
    */
-  client?: { tightCacheSecs?: number; tightFromUsage?: boolean; forceWhenTight?: boolean };
+  client?: { tightCacheSecs?: number; forceWhenTight?: boolean; reselectOnTight?: boolean };
   orgOverrides?: { refreshIntervalTightSecs?: number; tightModeThresholdPct?: number };
 }
 

@@ -14,9 +14,13 @@ import { drawTokens, type Scenario } from './scenario.js';
 
 export interface RunOptions {
   /**
-   * ON: the real use cases (selection reads live spend when the label is TIGHT, usage answers with
-   * live spend near the quota, clients re-select with forceCheck on EXCEEDED). OFF: live spend is
-   * never read (the storage's spend reader drops `liveFor`) and clients never force a check.
+   * ON: the real use cases (selection reads live spend when the recommended label is within
+   * LIVE_READ_MARGIN_PCT points of the TIGHT threshold, usage answers with live spend near the quota)
+   * and the documented client rule: on a usage response for the label in use, EXCEEDED re-selects
+   * at once with forceCheck, TIGHT re-selects at once (plainly) when the cached selection was made
+   * in NORMAL mode. OFF: live spend is never read (the storage's spend reader drops `liveFor`) and
+   * the clients are the old ones: no forceCheck, no reaction to TIGHT (they still re-select,
+   * unforced, on EXCEEDED).
    */
   livePath: boolean;
   seed: number;
@@ -61,6 +65,8 @@ export interface SimulationStats {
   liveSelections: number;
   /** Usage responses with mode EXCEEDED for the label the client was using. */
   exceededResponses: number;
+  /** Usage responses with mode TIGHT for the label in use while its selection was cached NORMAL (ON). */
+  tightResponses: number;
   /** Selections answered "all quotas exceeded". */
   allExceeded: number;
   aggregatorPasses: number;
@@ -173,6 +179,7 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
     forcedSelections: 0,
     liveSelections: 0,
     exceededResponses: 0,
+    tightResponses: 0,
     allExceeded: 0,
     aggregatorPasses: 0,
     events: 0,
@@ -324,24 +331,23 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
         track.lastReport = now;
       }
     }
-    // A good client re-selects at once when told the label it uses is exhausted.
+    // The client rule: a usage response about the label in use may say re-select now. EXCEEDED:
+    // at once, with forceCheck (OFF: the old client, unforced). TIGHT (ON only): when the cached
+    // selection was made in NORMAL mode, a plain selection at once (it reads live spend near the
+    // quota), so the client moves to the tight interval without waiting for its 300 s cache.
     const sel = c.selection;
-    if (result.quotaStatus.mode === 'EXCEEDED' && sel?.label === call.label) {
+    if (sel?.label !== call.label) return;
+    if (result.quotaStatus.mode === 'EXCEEDED') {
       stats.exceededResponses++;
       await select(c, opts.livePath);
-    } else if (s.client?.tightFromUsage && result.quotaStatus.mode === 'TIGHT' && sel?.label === call.label) {
-      if (sel.mode === 'NORMAL') {
-        sel.mode = 'TIGHT';
-        const tightSecs = s.client.tightCacheSecs ?? s.orgOverrides?.refreshIntervalTightSecs ?? 60;
-        const expiresAt = Math.min(sel.expiresAt, now + tightSecs * 1000);
-        if (expiresAt < sel.expiresAt) {
-          sel.expiresAt = expiresAt;
-          c.generation++;
-          if (s.refresh === 'timer' && tightSecs > 0) {
-            queue.push(expiresAt, { kind: 'refresh', client: c, generation: c.generation });
-          }
-        }
-      }
+    } else if (
+      opts.livePath &&
+      (s.client?.reselectOnTight ?? true) &&
+      result.quotaStatus.mode === 'TIGHT' &&
+      sel.mode === 'NORMAL'
+    ) {
+      stats.tightResponses++;
+      await select(c, false);
     }
   };
 

@@ -42,7 +42,7 @@ export class PersistenceModule {
         intervalSecs: o.aggregationIntervalSecs ?? 60,
         owner: o.aggregationOwner ?? 'aggregator',
         // Another worker takes over this long after a holder dies.
-        leaseTtlSecs: Math.max(30, 3 * (o.aggregationIntervalSecs ?? 60)),
+        leaseTtlSecs: Math.max(10, 3 * (o.aggregationIntervalSecs ?? 60)),
       },
     });
     return {

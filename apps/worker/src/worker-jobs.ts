@@ -93,5 +93,9 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     this.abort.aborted = true;
     await this.running?.catch(() => undefined);
+    // Hand the lease (and the cursor of the last finished pass) to a standby worker now.
+    await this.keeper.aggregator
+      .release()
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'lease release failed'));
   }
 }

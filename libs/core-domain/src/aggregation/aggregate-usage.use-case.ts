@@ -37,9 +37,11 @@ export type PassReport =
     };
 
 /**
- * One aggregation pass: take the lease, find the counter groups written since the last pass (change
- * feed, no scan), sum their shards, overwrite the day totals (idempotent), advance sticky state for
- * labels that became exhausted today, then release the lease with the new cursor.
+ * One aggregation pass: take (or renew) the lease, find the counter groups written since the last pass
+ * (change feed, no scan), sum their shards, overwrite the day totals (idempotent) and advance sticky
+ * state for labels that became exhausted today. The holder keeps the lease between passes; another
+ * worker waits as a standby and takes over once the lease expires (a killed holder) or is released
+ * (a clean shutdown, which leaves the cursor for it).
  *
  * Late events: every changed group is re-aggregated whatever its day, so events for the previous org
  * day (accepted up to 24 h late) land in that day's total, including during the two hours after local
@@ -49,6 +51,8 @@ export class AggregateUsage {
   private readonly leaseName: string;
   private readonly leaseTtlSecs: number;
   private readonly overlapMs: number;
+  /** The start of this worker's last finished pass, while it holds the lease. */
+  private cursor: string | undefined;
 
   constructor(
     private readonly lease: WorkerLease,
@@ -71,9 +75,11 @@ export class AggregateUsage {
     const started = this.clock.now();
     const grant = await this.lease.tryAcquire(this.leaseName, this.opts.owner, started, this.leaseTtlSecs);
     if (!grant.acquired) return { ran: false, reason: 'lease-held-elsewhere' };
-    let released = false;
+    // The holder keeps the lease between passes (renewing it at each pass) and knows its own cursor;
+    // a standby reads the cursor the last holder left on release.
+    const cursor = this.cursor ?? grant.cursor;
     try {
-      const since = grant.cursor ? new Date(Date.parse(grant.cursor) - this.overlapMs) : undefined;
+      const since = cursor ? new Date(Date.parse(cursor) - this.overlapMs) : undefined;
       const groups = await this.feed.changedGroups(candidateOrgDays(started), since);
       const written: Array<{ total: DailyTotal; eff: EffectiveConfig }> = [];
       await mapLimit(groups, 8, async (group) => {
@@ -95,14 +101,9 @@ export class AggregateUsage {
         for (const { total, eff } of written) {
           if (await this.advanceStickyIfExhausted(total, eff)) stickyAdvanced++;
         }
+        // Only a finished pass moves the cursor; an abandoned one is redone by the next pass.
+        this.cursor = started.toISOString();
       }
-      if (signal?.aborted) {
-        // Abandon: keep the old cursor so the next holder redoes this pass.
-        await this.lease.release(this.leaseName, this.opts.owner);
-      } else {
-        await this.lease.release(this.leaseName, this.opts.owner, started.toISOString());
-      }
-      released = true;
       return {
         ran: true,
         groupsAggregated: written.length,
@@ -111,9 +112,16 @@ export class AggregateUsage {
         maxLagSecs: since ? Math.round((started.getTime() - since.getTime()) / 1000) : 0,
         startedAt: started.toISOString(),
       };
-    } finally {
-      if (!released) await this.lease.release(this.leaseName, this.opts.owner).catch(() => undefined);
+    } catch (e) {
+      // A failed pass gives the lease up (with the last good cursor) so that a healthy worker can go on.
+      await this.release().catch(() => undefined);
+      throw e;
     }
+  }
+
+  /** Gives the lease up, leaving the cursor of the last finished pass for the next holder (on shutdown). */
+  async release(): Promise<void> {
+    await this.lease.release(this.leaseName, this.opts.owner, this.cursor);
   }
 
   /** The configuration that governs a counter group: the org's (ORG scope) or the app's (APP scope). */
