@@ -11,6 +11,7 @@ import { systemClock } from '#adapters-memory';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter.js';
 import { ErrorBodyDto } from './common/error-body.dto.js';
+import { AppCostDto, LabelAggregateDto, ModelStatusDto } from './runtime/runtime.dto.js';
 import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
@@ -60,7 +61,10 @@ export function openApiConfig() {
 }
 
 export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const doc = SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyDto] });
+  // Schemas referenced by hand (maps of label -> object) must be registered as extra models.
+  const doc = SwaggerModule.createDocument(app, openApiConfig(), {
+    extraModels: [ErrorBodyDto, ModelStatusDto, LabelAggregateDto, AppCostDto],
+  });
   // Operations without a security requirement are public: say so explicitly (security: []).
   for (const item of Object.values(doc.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {

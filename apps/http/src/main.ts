@@ -1,68 +1,53 @@
-import { RefreshPricing, ServiceConfigError } from '#core-domain';
-import { ConfigPricingSource } from '#adapters-memory';
+import { RefreshPricing } from '#core-domain';
+import { ConfigPricingSource, systemClock } from '#adapters-memory';
 import { createLogger } from './common/logger.js';
 import { AwsPriceListSource } from '../../worker/src/aws-price-list.source.js';
-import { loadServiceConfig, loadSettings, SettingsError, type Settings } from './settings.js';
+import { loadServiceConfig, loadSettings } from './settings.js';
 import { storageFor } from './storage.js';
 import { createHttpApp } from './http-app.js';
 import { BedrockProfileResolver } from './adapters/bedrock-profile-resolver.js';
-import { systemClock } from '#adapters-memory';
+import { runMain, stopGracefullyOnSignals } from './process-lifecycle.js';
 
 async function main(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = loadSettings();
-    const config = loadServiceConfig(settings.configFile);
-    if (settings.storage === 'memory') {
-      process.stderr.write(
-        'WARNING: STORAGE=memory keeps everything in this process; nothing is persisted.\n',
-      );
-    }
-    const storage = await storageFor(settings);
-    const worker =
-      settings.worker === 'in-process'
-        ? {
-            intervalSecs: settings.aggregationIntervalSecs,
-            pricing: new RefreshPricing(
-              storage.pricing,
-              settings.pricingSource === 'aws'
-                ? AwsPriceListSource.create(config)
-                : new ConfigPricingSource(config),
-              config,
-              systemClock,
-            ),
-            logger: createLogger(settings.logLevel).child({ process: 'worker' }),
-            schedule: true,
-          }
-        : undefined;
-    const app = await createHttpApp({
-      storage,
-      ...(worker ? { worker } : {}),
-      config,
-      provisioningApiKey: settings.provisioningApiKey,
-      jwtSecret: settings.jwtSecret,
-      rateLimits: settings.rateLimits,
-      logLevel: settings.logLevel,
-      aggregationIntervalSecs: settings.aggregationIntervalSecs,
-      profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
-    });
-    await app.listen({ port: settings.port, host: '0.0.0.0' });
-    // Graceful stop: stop accepting, let in-flight requests finish (Fastify's close drains them),
-    // run the shutdown hooks, then exit 0. A stuck drain is cut after 25 s.
-    const stop = (signal: string) => {
-      process.stderr.write(`${signal}: draining in-flight requests\n`);
-      setTimeout(() => process.exit(1), 25_000).unref();
-      void app.close().then(() => process.exit(0));
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  } catch (e) {
-    if (e instanceof SettingsError || e instanceof ServiceConfigError) {
-      process.stderr.write(`Cannot start: ${e.message}\n`);
-      process.exit(1);
-    }
-    throw e;
+  const settings = loadSettings();
+  const config = loadServiceConfig(settings.configFile);
+  if (settings.storage === 'memory') {
+    process.stderr.write('WARNING: STORAGE=memory keeps everything in this process; nothing is persisted.\n');
   }
+  const storage = await storageFor(settings);
+  const worker =
+    settings.worker === 'in-process'
+      ? {
+          intervalSecs: settings.aggregationIntervalSecs,
+          pricing: new RefreshPricing(
+            storage.pricing,
+            settings.pricingSource === 'aws'
+              ? AwsPriceListSource.create(config)
+              : new ConfigPricingSource(config),
+            config,
+            systemClock,
+          ),
+          logger: createLogger(settings.logLevel).child({ process: 'worker' }),
+          schedule: true,
+        }
+      : undefined;
+  const app = await createHttpApp({
+    storage,
+    ...(worker ? { worker } : {}),
+    config,
+    provisioningApiKey: settings.provisioningApiKey,
+    jwtSecret: settings.jwtSecret,
+    rateLimits: settings.rateLimits,
+    logLevel: settings.logLevel,
+    aggregationIntervalSecs: settings.aggregationIntervalSecs,
+    profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
+  });
+  await app.listen({ port: settings.port, host: '0.0.0.0' });
+  // Stop accepting, let in-flight requests finish (Fastify's close drains them), run the shutdown hooks.
+  stopGracefullyOnSignals(
+    () => app.close(),
+    (signal) => process.stderr.write(`${signal}: draining in-flight requests\n`),
+  );
 }
 
-await main();
+await runMain(main);

@@ -3,9 +3,10 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { RefreshPricing, ServiceConfigError } from '#core-domain';
+import { RefreshPricing } from '#core-domain';
 import { ConfigPricingSource, systemClock } from '#adapters-memory';
 import { loadServiceConfig, loadSettings, SettingsError } from '../../http/src/settings.js';
+import { runMain, stopGracefullyOnSignals } from '../../http/src/process-lifecycle.js';
 import { storageFor } from '../../http/src/storage.js';
 import { PersistenceModule } from '../../http/src/persistence.module.js';
 import { createLogger, PinoNestLogger } from '../../http/src/common/logger.js';
@@ -20,52 +21,41 @@ class WorkerAppModule {
 }
 
 async function main(): Promise<void> {
-  try {
-    const settings = loadSettings(process.env, { requireSecrets: false });
-    if (settings.storage === 'memory') {
-      throw new SettingsError(
-        'STORAGE',
-        'must be dynamodb for a separate worker (with STORAGE=memory use WORKER=in-process in the HTTP app)',
-      );
-    }
-    const config = loadServiceConfig(settings.configFile);
-    const logger = createLogger(settings.logLevel).child({ process: 'worker' });
-    const storage = await storageFor(settings);
-    const source =
-      settings.pricingSource === 'aws' ? AwsPriceListSource.create(config) : new ConfigPricingSource(config);
-    const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    const app = await NestFactory.createApplicationContext(
-      WorkerAppModule.forRoot([
-        PersistenceModule.register({
-          storage,
-          config,
-          aggregationIntervalSecs: settings.aggregationIntervalSecs,
-          aggregationOwner: owner,
-        }),
-        WorkerModule.register({
-          intervalSecs: settings.aggregationIntervalSecs,
-          pricing: new RefreshPricing(storage.pricing, source, config, systemClock),
-          logger,
-          schedule: true,
-        }),
-      ]),
-      { logger: new PinoNestLogger(logger) },
+  const settings = loadSettings(process.env, { requireSecrets: false });
+  if (settings.storage === 'memory') {
+    throw new SettingsError(
+      'STORAGE',
+      'must be dynamodb for a separate worker (with STORAGE=memory use WORKER=in-process in the HTTP app)',
     );
-    logger.info({ owner, interval_secs: settings.aggregationIntervalSecs }, 'worker started');
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'worker stopping: finishing or abandoning the current pass');
-      setTimeout(() => process.exit(1), 25_000).unref();
-      void app.close().then(() => process.exit(0));
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  } catch (e) {
-    if (e instanceof SettingsError || e instanceof ServiceConfigError) {
-      process.stderr.write(`Cannot start: ${e.message}\n`);
-      process.exit(1);
-    }
-    throw e;
   }
+  const config = loadServiceConfig(settings.configFile);
+  const logger = createLogger(settings.logLevel).child({ process: 'worker' });
+  const storage = await storageFor(settings);
+  const source =
+    settings.pricingSource === 'aws' ? AwsPriceListSource.create(config) : new ConfigPricingSource(config);
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const app = await NestFactory.createApplicationContext(
+    WorkerAppModule.forRoot([
+      PersistenceModule.register({
+        storage,
+        config,
+        aggregationIntervalSecs: settings.aggregationIntervalSecs,
+        aggregationOwner: owner,
+      }),
+      WorkerModule.register({
+        intervalSecs: settings.aggregationIntervalSecs,
+        pricing: new RefreshPricing(storage.pricing, source, config, systemClock),
+        logger,
+        schedule: true,
+      }),
+    ]),
+    { logger: new PinoNestLogger(logger) },
+  );
+  logger.info({ owner, interval_secs: settings.aggregationIntervalSecs }, 'worker started');
+  stopGracefullyOnSignals(
+    () => app.close(),
+    (signal) => logger.info({ signal }, 'worker stopping: finishing or abandoning the current pass'),
+  );
 }
 
-await main();
+await runMain(main);

@@ -1,24 +1,30 @@
 import { type App, type EffectiveConfig, type Org, type OrgInput, type AppInput } from '#core-domain';
 import { type AppDto, type OrgConfigurationDto, type PutAppDto, type PutOrgDto } from './provisioning.dto.js';
 
+/** Wire override names -> domain names. */
+const OVERRIDE_NAMES = {
+  tight_mode_threshold_pct: 'tightModeThresholdPct',
+  agg_shard_count: 'aggShardCount',
+  sticky_fallback_enabled: 'stickyFallbackEnabled',
+  refresh_interval_secs: 'refreshIntervalNormalSecs',
+  refresh_interval_tight_secs: 'refreshIntervalTightSecs',
+} as const;
+
+/** Only the overrides that were sent, renamed for the domain. */
+function toOverrides<T>(wire: object): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(wire)) {
+    if (v !== undefined && k in OVERRIDE_NAMES) out[OVERRIDE_NAMES[k as keyof typeof OVERRIDE_NAMES]] = v;
+  }
+  return out as T;
+}
+
 /** Wire (snake_case DTO) -> domain input. Only fields that were sent are passed on. */
 export function toOrgInput(dto: PutOrgDto): OrgInput {
   const input: OrgInput = { orgName: dto.org_name, timezone: dto.timezone, quotaScope: dto.quota_scope };
   if (dto.model_ordering !== undefined) input.modelOrdering = dto.model_ordering;
   if (dto.quotas !== undefined) input.quotas = dto.quotas;
-  if (dto.overrides !== undefined) {
-    const o = dto.overrides;
-    input.overrides = {};
-    if (o.tight_mode_threshold_pct !== undefined)
-      input.overrides.tightModeThresholdPct = o.tight_mode_threshold_pct;
-    if (o.agg_shard_count !== undefined) input.overrides.aggShardCount = o.agg_shard_count;
-    if (o.sticky_fallback_enabled !== undefined)
-      input.overrides.stickyFallbackEnabled = o.sticky_fallback_enabled;
-    if (o.refresh_interval_secs !== undefined)
-      input.overrides.refreshIntervalNormalSecs = o.refresh_interval_secs;
-    if (o.refresh_interval_tight_secs !== undefined)
-      input.overrides.refreshIntervalTightSecs = o.refresh_interval_tight_secs;
-  }
+  if (dto.overrides !== undefined) input.overrides = toOverrides(dto.overrides);
   return input;
 }
 
@@ -26,16 +32,7 @@ export function toAppInput(dto: PutAppDto): AppInput {
   const input: AppInput = { appName: dto.app_name };
   if (dto.model_ordering !== undefined) input.modelOrdering = dto.model_ordering;
   if (dto.quotas !== undefined) input.quotas = dto.quotas;
-  if (dto.overrides !== undefined) {
-    const o = dto.overrides;
-    input.overrides = {};
-    if (o.tight_mode_threshold_pct !== undefined)
-      input.overrides.tightModeThresholdPct = o.tight_mode_threshold_pct;
-    if (o.refresh_interval_secs !== undefined)
-      input.overrides.refreshIntervalNormalSecs = o.refresh_interval_secs;
-    if (o.refresh_interval_tight_secs !== undefined)
-      input.overrides.refreshIntervalTightSecs = o.refresh_interval_tight_secs;
-  }
+  if (dto.overrides !== undefined) input.overrides = toOverrides(dto.overrides);
   return input;
 }
 
