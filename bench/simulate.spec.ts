@@ -30,7 +30,7 @@ describe('overrun simulation (reduced scenario a: 10 clients)', () => {
   beforeAll(async () => {
     on = await runSimulation(scenario, { livePath: true, seed: SEED });
     off = await runSimulation(scenario, { livePath: false, seed: SEED });
-  }, 20_000);
+  }, 60_000);
 
   it('runs the day with the live path ON and OFF; premium is exhausted in about one hour', () => {
     for (const run of [on, off]) {
@@ -70,7 +70,7 @@ describe('overrun simulation (reduced scenario a: 10 clients)', () => {
     const again = await runSimulation(scenario, { livePath: true, seed: SEED });
     expect(again.labels).toEqual(on.labels);
     expect(again.stats).toEqual(on.stats);
-  }, 20_000);
+  }, 60_000);
 });
 
 describe('overrun simulation (full scenario a: 50 clients)', () => {
@@ -81,7 +81,7 @@ describe('overrun simulation (full scenario a: 50 clients)', () => {
   beforeAll(async () => {
     on = await runSimulation(scenario, { livePath: true, seed: SEED });
     off = await runSimulation(scenario, { livePath: false, seed: SEED });
-  }, 20_000);
+  }, 60_000);
 
   it('the TIGHT rule moves the clients to the tight interval before the quota runs out', () => {
     expect(on.stats.tightResponses).toBeGreaterThan(0);

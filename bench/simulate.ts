@@ -151,6 +151,10 @@ async function main(): Promise<void> {
       id: add({ base: 'b', variant: 'noTightRule', hours: 2, livePath: true, seed: SEED }),
     },
     {
+      name: '(b) config: tight refresh 10 s',
+      id: add({ base: 'b', variant: 'tight10', hours: 2, livePath: true, seed: SEED }),
+    },
+    {
       name: '(b) what-if: check before each call while TIGHT',
       id: add({ base: 'b', variant: 'checkEachCall', hours: 2, livePath: true, seed: SEED }),
     },
@@ -163,6 +167,14 @@ async function main(): Promise<void> {
       for (let i = 0; i < spreadSeeds; i++) ids.push(add({ base, hours: 2, livePath, seed: SEED + i }));
       spread.push({ name: `(${base})`, ids });
     }
+  }
+  // The configuration that meets the target in (a) with this seed: does it hold for the others?
+  for (const base of ['a', 'b'] as const) {
+    const ids: number[] = [];
+    for (let i = 0; i < spreadSeeds; i++) {
+      ids.push(add({ base, variant: 'tight10', hours: 2, livePath: true, seed: SEED + i }));
+    }
+    spread.push({ name: `(${base}) config: tight refresh 10 s`, ids });
   }
 
   const results = await runAll(jobs, workers);
