@@ -1,0 +1,376 @@
+// npm run bench: HTTP throughput and latency of the two hot routes (POST usage, GET model-selection),
+// the product against a bare node:http FLOOR doing the same essential work (A B A B), first on memory
+// storage, then on DynamoDB Local with DynamoDB calls and consumed capacity per request.
+// Traffic goes to 127.0.0.1 only; every child process is stopped by its PID. Results are printed and
+// written to the `## HTTP benchmarks` section of docs/performance.md.
+//
+// Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50),
+// BENCH_PAIRS (2), BENCH_ROUTES (usage,selection), BENCH_MEMORY (1; 0 skips the memory part),
+// BENCH_DYNAMO (1; 0 skips the DynamoDB part),
+// BENCH_WRITE_DOCS (1; 0 leaves docs/performance.md alone), BENCH_PRODUCT_DIR (a directory with a
+// built dist/apps/http/main.js to measure instead of this checkout, e.g. a scratch copy with a change),
+// BENCH_ACCESS_REQUESTS (200), BENCH_DYNAMO_WARMUP (s, 5), BENCH_PRIME (s, 5: one unmeasured run per
+// server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default warn).
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDynamoClient, createTableIfMissing } from '#adapters-dynamo';
+import { loadServiceConfig } from '../apps/http/src/settings.js';
+import { measureAccess } from './lib/access.js';
+import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
+import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
+import { runOps, storageOps } from './lib/dynamo-floor.js';
+import { runLoad, type LoadSpec, type RunResult } from './lib/load.js';
+import { describeMachine, machineLine } from './lib/machine.js';
+import { freePort, spawnNode, waitForHttp, type Child } from './lib/proc.js';
+import {
+  accessTable,
+  cpuRatio,
+  ratio,
+  ratioTable,
+  runTable,
+  writeResults,
+  type AccessRow,
+  type Pair,
+} from './lib/report.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ADMIN_KEY = `bench-admin-${randomUUID()}`;
+const JWT_SECRET = `bench-jwt-${randomUUID()}`;
+
+function envInt(name: string, dflt: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer ${min}..${max}`);
+  return n;
+}
+
+const opts = {
+  durationSecs: envInt('BENCH_DURATION', 10, 1, 120),
+  warmupSecs: envInt('BENCH_WARMUP', 2, 0, 60),
+  /** One unmeasured run per server and route before the A B A B runs. */
+  primeSecs: envInt('BENCH_PRIME', 3, 0, 60),
+  logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
+  /** DynamoDB Local (a JVM) needs a longer warm-up than the Node servers. */
+  dynamoWarmupSecs: envInt('BENCH_DYNAMO_WARMUP', 3, 0, 60),
+  /**
+   * DynamoDB Local (one JVM on the same cores) serves a few dozen usage transactions a second: at 50
+   * in flight, requests queue past the SDK's 5 s request timeout and turn into 503s. 10 in flight
+   * measures throughput instead of that queue.
+   */
+  dynamoConnections: envInt('BENCH_DYNAMO_CONNECTIONS', 10, 1, 1000),
+  connections: envInt('BENCH_CONNECTIONS', 50, 1, 1000),
+  pairs: envInt('BENCH_PAIRS', 2, 1, 10),
+  routes: (process.env.BENCH_ROUTES ?? 'usage,selection').split(',').map((s) => s.trim()),
+  memory: process.env.BENCH_MEMORY !== '0',
+  dynamo: process.env.BENCH_DYNAMO !== '0',
+  writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
+  productDir: process.env.BENCH_PRODUCT_DIR || ROOT,
+  accessRequests: envInt('BENCH_ACCESS_REQUESTS', 100, 10, 10_000),
+};
+
+type RouteName = 'usage' | 'selection';
+const ROUTE_LABEL: Record<RouteName, string> = { usage: 'POST /usage', selection: 'GET model-selection' };
+
+/** Says when other processes were already keeping the cores busy (the req/s figures then swing). */
+function busyNote(load: number, cores: number): string {
+  return load > cores ? ' (other processes were busy: req/s figures are noisy, compare CPU µs/req)' : '';
+}
+
+function log(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function specFor(route: RouteName, baseUrl: string, t: Tenant, durationSecs = opts.durationSecs): LoadSpec {
+  const auth = { authorization: `Bearer ${t.accessToken}` };
+  const common = { baseUrl, connections: opts.connections, durationSecs, warmupSecs: opts.warmupSecs };
+  return route === 'usage'
+    ? {
+        ...common,
+        method: 'POST',
+        path: usagePath(t),
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: usageBody,
+      }
+    : { ...common, method: 'GET', path: selectionPath(t), headers: auth };
+}
+
+function printRun(r: RunResult): void {
+  const flag =
+    r.non2xx > 0 || r.errors > 0
+      ? `  <-- ${r.non2xx} non-2xx${r.otherStatuses ? ` (${r.otherStatuses})` : ''}, ${r.errors} errors`
+      : '';
+  const cpu =
+    r.cpuUsPerReq === undefined ? '' : `  server CPU ${r.cpuUsPerReq.toFixed(0).padStart(5)} µs/req`;
+  log(
+    `  ${r.route.padEnd(20)} ${r.target.padEnd(18)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s` +
+      `  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms${cpu}${flag}`,
+  );
+}
+
+async function startProduct(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const child = spawnNode(name, join(opts.productDir, 'dist/apps/http/main.js'), {
+    PORT: String(port),
+    RATE_LIMITS: 'off',
+    LOG_LEVEL: opts.logLevel,
+    PROVISIONING_API_KEY: ADMIN_KEY,
+    JWT_SECRET,
+    CONFIG_FILE: join(ROOT, 'config.yaml'),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/`, child);
+  return { child, url };
+}
+
+async function startFloor(): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const child = spawnNode('floor', join(ROOT, 'dist/bench/floor/main.js'), {
+    PORT: String(port),
+    JWT_SECRET,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/`, child);
+  return { child, url };
+}
+
+/** Memory storage: product and floor, A B A B per route. */
+async function memoryPart(): Promise<{ runs: RunResult[]; pairs: Pair[] }> {
+  const runs: RunResult[] = [];
+  const pairs: Pair[] = [];
+  const product = await startProduct('product (memory)', { STORAGE: 'memory' });
+  const floor = await startFloor().catch(async (e: unknown) => {
+    await product.child.stop();
+    throw e;
+  });
+  try {
+    const tenant = await provisionTenant(fetchSender(product.url), ADMIN_KEY);
+    for (const route of opts.routes as RouteName[]) {
+      if (!ROUTE_LABEL[route]) throw new Error(`unknown route ${route} in BENCH_ROUTES`);
+      const spec = (url: string) => specFor(route, url, tenant);
+      if (opts.primeSecs > 0) {
+        // A fresh process runs its first thousands of requests unoptimized (the product far more than
+        // the floor: Nest, Fastify, class-validator...). Prime both once before the A B A B runs.
+        await runLoad('prime', ROUTE_LABEL[route], {
+          ...spec(product.url),
+          durationSecs: opts.primeSecs,
+          warmupSecs: 0,
+        });
+        await runLoad('prime', ROUTE_LABEL[route], {
+          ...spec(floor.url),
+          durationSecs: opts.primeSecs,
+          warmupSecs: 0,
+        });
+      }
+      for (let i = 1; i <= opts.pairs; i++) {
+        const a = await runLoad('product (memory)', ROUTE_LABEL[route], spec(product.url), product.child.pid);
+        printRun(a);
+        const b = await runLoad('floor', ROUTE_LABEL[route], spec(floor.url), floor.child.pid);
+        printRun(b);
+        runs.push(a, b);
+        const p = { route: ROUTE_LABEL[route], pair: i, product: a, floor: b };
+        pairs.push(p);
+        const c = cpuRatio(p);
+        log(
+          `  ${''.padEnd(20)} pair ${i}: product/floor req/s ${ratio(p).toFixed(2)}` +
+            (c === undefined ? '' : `, floor CPU/req over product CPU/req ${c.toFixed(2)}`),
+        );
+      }
+    }
+  } finally {
+    await product.child.stop();
+    await floor.child.stop();
+  }
+  return { runs, pairs };
+}
+
+/** DynamoDB Local: product process under load, then calls and capacity per request in process. */
+async function dynamoPart(): Promise<{ runs: RunResult[]; pairs: Pair[]; access: AccessRow[] } | string> {
+  if (!javaAvailable())
+    return 'skipped: DynamoDB Local needs Java 17+ (apt-get install -y openjdk-17-jre-headless)';
+  let ddb: DynamoLocal | undefined;
+  const runs: RunResult[] = [];
+  const pairs: Pair[] = [];
+  try {
+    ddb = await startDynamoLocal();
+    log(`  DynamoDB Local on ${ddb.endpoint} (pid ${ddb.child.pid})`);
+    const tableName = `bench-${randomUUID()}`;
+    const direct = createDynamoClient({ endpoint: ddb.endpoint, region: 'us-east-1' });
+    await createTableIfMissing(direct, tableName);
+    const ops = storageOps(direct, tableName);
+    const product = await startProduct('product (dynamodb)', {
+      STORAGE: 'dynamodb',
+      DYNAMODB_ENDPOINT: ddb.endpoint,
+      TABLE_NAME: tableName,
+      AWS_REGION: 'us-east-1',
+    });
+    try {
+      const tenant = await provisionTenant(fetchSender(product.url), ADMIN_KEY);
+      for (const route of opts.routes as RouteName[]) {
+        const spec = {
+          ...specFor(route, product.url, tenant),
+          connections: opts.dynamoConnections,
+          warmupSecs: opts.dynamoWarmupSecs,
+        };
+        const a = await runLoad('product (dynamodb)', ROUTE_LABEL[route], spec, product.child.pid);
+        printRun(a);
+        const b = await runOps(
+          'storage calls only',
+          ROUTE_LABEL[route],
+          ops[route],
+          opts.dynamoConnections,
+          opts.durationSecs,
+          opts.dynamoWarmupSecs,
+        );
+        printRun(b);
+        runs.push(a, b);
+        pairs.push({ route: ROUTE_LABEL[route], pair: 1, product: a, floor: b });
+        log(
+          `  ${''.padEnd(20)} ratio product/storage calls only: ${ratio(pairs[pairs.length - 1]!).toFixed(2)}`,
+        );
+      }
+    } finally {
+      await product.child.stop();
+      direct.destroy();
+    }
+    const access = await measureAccess({
+      endpoint: ddb.endpoint,
+      config: loadServiceConfig(join(ROOT, 'config.yaml')),
+      adminKey: ADMIN_KEY,
+      jwtSecret: JWT_SECRET,
+      requests: opts.accessRequests,
+      warmup: 10,
+      concurrency: opts.connections,
+    });
+    return { runs, pairs, access };
+  } finally {
+    await ddb?.child.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const machine = describeMachine();
+  const date = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  log(`Bedrock Cost Keeper HTTP benchmark, ${date}`);
+  log(`Machine: ${machineLine(machine)}`);
+  const loadBefore = loadavg()[0]!;
+  log(
+    `Load average (1 min) before the bench: ${loadBefore.toFixed(2)}${busyNote(loadBefore, machine.cores)}`,
+  );
+  log(
+    `Load: autocannon, ${opts.connections} connections, ${opts.warmupSecs} s warm-up + ${opts.durationSecs} s per run, 127.0.0.1` +
+      (opts.productDir !== ROOT ? `; product from ${opts.productDir}` : ''),
+  );
+  log('');
+  let mem: { runs: RunResult[]; pairs: Pair[] } = { runs: [], pairs: [] };
+  if (opts.memory) {
+    log(
+      `Memory storage (STORAGE=memory, RATE_LIMITS=off, LOG_LEVEL=${opts.logLevel}), product vs floor, ` +
+        `${opts.primeSecs} s priming each, then A B A B:`,
+    );
+    mem = await memoryPart();
+    log('');
+  }
+  let dyn: Awaited<ReturnType<typeof dynamoPart>> | undefined;
+  if (opts.dynamo) {
+    log(
+      `DynamoDB Local (STORAGE=dynamodb, in-memory DynamoDB Local), ${opts.dynamoConnections} connections, ` +
+        `${opts.dynamoWarmupSecs} s warm-up + ${opts.durationSecs} s per run:`,
+    );
+    dyn = await dynamoPart();
+    if (typeof dyn === 'string') log(`  ${dyn}`);
+    else {
+      log('  DynamoDB access per request (in process, warm caches; in flight 1 = sequential):');
+      for (const a of dyn.access) {
+        log(
+          `  ${a.route.padEnd(20)} in flight ${String(a.inFlight).padStart(2)}: ${a.callsPerRequest.toFixed(2)} calls/req ${JSON.stringify(a.byCommand)}` +
+            `  RCU/req ${a.rcuPerRequest.toFixed(2)}  WCU/req ${a.wcuPerRequest.toFixed(2)}  failed ${a.failed}  cold: ${a.coldCalls} calls`,
+        );
+      }
+    }
+    log('');
+  }
+  const usagePairs = mem.pairs.filter((p) => p.route === ROUTE_LABEL.usage);
+  const worst = usagePairs.length ? Math.min(...usagePairs.map(ratio)) : NaN;
+  const cpuRatios = usagePairs.map(cpuRatio).filter((c): c is number => c !== undefined);
+  if (usagePairs.length) {
+    log(
+      `POST /usage product/floor req/s: ${usagePairs.map((p) => ratio(p).toFixed(2)).join(', ')} (target >= 0.50)` +
+        (cpuRatios.length
+          ? `; floor CPU/req over product CPU/req: ${cpuRatios.map((c) => c.toFixed(2)).join(', ')}`
+          : ''),
+    );
+  }
+  const loadAfter = loadavg()[0]!;
+  const bad = [...mem.runs, ...(dyn && typeof dyn !== 'string' ? dyn.runs : [])].filter(
+    (r) => r.non2xx > 0 || r.errors > 0,
+  );
+  if (bad.length) log(`WARNING: ${bad.length} run(s) had non-2xx answers or errors (see the tables)`);
+  log(`Load average (1 min) after the bench: ${loadAfter.toFixed(2)}`);
+  log(`Total bench time ${Math.round((Date.now() - started) / 1000)} s`);
+
+  if (opts.writeDocs) {
+    const md: string[] = [
+      `Last run: ${date}, on ${machineLine(machine)}. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after${busyNote(loadBefore, machine.cores)}.`,
+      '',
+      `Load: autocannon, ${opts.connections} connections, pipelining 1, ${opts.warmupSecs} s warm-up then ${opts.durationSecs} s per run, ` +
+        'load generator, product and floor on the same machine (127.0.0.1). POST /usage sends a fresh `request_id` per request.' +
+        (opts.productDir !== ROOT ? ` Product built from \`${opts.productDir}\`.` : ''),
+      '',
+    ];
+    if (mem.runs.length) {
+      md.push(
+        `**Memory storage** (\`STORAGE=memory\`, \`RATE_LIMITS=off\`, \`LOG_LEVEL=${opts.logLevel}\`); each server first primed for ${opts.primeSecs} s per route (unmeasured), then runs in A B A B order:`,
+        '',
+        runTable(mem.runs),
+        '',
+        'Ratios (product req/s over floor req/s, per adjacent pair):',
+        '',
+        ratioTable(mem.pairs),
+        '',
+      );
+    }
+    if (usagePairs.length) {
+      md.push(
+        `POST /usage: lowest req/s ratio ${worst.toFixed(2)} (target >= 0.50): ${worst >= 0.5 ? 'met' : 'NOT met'}` +
+          (cpuRatios.length
+            ? `; CPU-per-request ratio ${cpuRatios.map((c) => c.toFixed(2)).join(', ')} (the figure that other processes on the machine disturb least).`
+            : '.'),
+        '',
+      );
+    }
+    if (dyn !== undefined) {
+      md.push('**DynamoDB Local** (`STORAGE=dynamodb`, DynamoDB Local in memory on the same machine):', '');
+      if (typeof dyn === 'string') md.push(dyn, '');
+      else {
+        md.push(
+          `Product process under autocannon (${opts.dynamoConnections} connections, ${opts.dynamoWarmupSecs} s warm-up, ${opts.durationSecs} s), then "storage calls only": the same DynamoDB calls per request sent straight through the SDK with ${opts.dynamoConnections} in flight (bench/lib/dynamo-floor.ts), the ceiling DynamoDB Local allows on this machine:`,
+          '',
+          runTable(dyn.runs),
+          '',
+          ratioTable(dyn.pairs, 'storage calls only'),
+          '',
+          `DynamoDB calls and consumed capacity per request (in process through Fastify inject, ${opts.accessRequests} requests per route after a warm-up, first one at a time, then ${opts.connections} in flight; ReturnConsumedCapacity=TOTAL on every call, capacity as DynamoDB Local reports it; "cold" is the first request of a fresh tenant):`,
+          '',
+          accessTable(dyn.access),
+          '',
+        );
+      }
+    }
+    const file = join(ROOT, 'docs/performance.md');
+    await writeResults(file, md.join('\n').trimEnd());
+    log(`Wrote the results to ${file}`);
+  }
+}
+
+await main();
