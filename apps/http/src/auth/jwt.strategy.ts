@@ -1,3 +1,4 @@
+import { type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -12,12 +13,13 @@ import { JWT_SECRET } from './auth.tokens.js';
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    @Inject(JWT_SECRET) secret: string,
+    @Inject(JWT_SECRET) secret: KeyObject,
     @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secret,
+      // A KeyObject (jsonwebtoken accepts one; passport-jwt's type says string | Buffer).
+      secretOrKey: secret as unknown as string,
       algorithms: ['HS256'],
       issuer: TOKEN_ISSUER,
       ignoreExpiration: true,
