@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import {
   candidateOrgDays,
   dayFromKey,
@@ -237,6 +238,43 @@ describe('rule: candidateOrgDays covers the org day of every zone from UTC-12 to
   });
 });
 
+describe('rule: the org day and next local midnight are remembered per zone, never stale', () => {
+  it('rule (property): any sequence of instants and zones gives what luxon computes afresh', () => {
+    // orgDay and nextLocalMidnight keep the last day window per zone; instants hop around day
+    // boundaries (DST days included) and between zones so that hits, misses and edges all happen.
+    const zones = ['America/New_York', 'Europe/London', 'Asia/Kolkata', 'Pacific/Kiritimati', 'UTC'];
+    const base = Date.UTC(2026, 2, 8, 0, 0, 0); // the US DST change (8 March 2026) is in range
+    const step = fc.record({
+      ms: fc.oneof(
+        fc.integer({ min: -3 * 24 * HOUR, max: 30 * 24 * HOUR }),
+        fc.integer({ min: -2, max: 2 }).map((n) => n * 3_600_000 + 5 * HOUR),
+      ),
+      tz: fc.constantFrom(...zones),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        for (const { ms, tz } of steps) {
+          const instant = new Date(base + ms);
+          const local = DateTime.fromJSDate(instant, { zone: tz });
+          expect(orgDay(instant, tz)).toBe(local.toFormat('yyyy-MM-dd'));
+          expect(nextLocalMidnight(instant, tz).getTime()).toBe(
+            local.startOf('day').plus({ days: 1 }).startOf('day').toMillis(),
+          );
+        }
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('rule: an instant exactly at local midnight belongs to the new day, one ms before to the old', () => {
+    const midnight = at('2026-03-09T04:00:00Z'); // 00:00 in New York (EDT) on 9 March
+    expect(orgDay(new Date(midnight.getTime() - 1), 'America/New_York')).toBe('2026-03-08');
+    expect(orgDay(midnight, 'America/New_York')).toBe('2026-03-09');
+    expect(orgDay(new Date(midnight.getTime() - 1), 'America/New_York')).toBe('2026-03-08');
+    expect(nextLocalMidnight(new Date(midnight.getTime() - 1), 'America/New_York')).toEqual(midnight);
+  });
+});
+
 describe('rule: timezones are IANA names checked against the tz database', () => {
   it('rule: real IANA zones are valid', () => {
     for (const tz of ['UTC', 'America/New_York', 'Europe/Berlin', 'Pacific/Kiritimati', 'Etc/GMT+12']) {
@@ -319,6 +357,35 @@ describe('rule: timestamps are ISO 8601 with an explicit zone', () => {
     ]) {
       expect(parseIsoInstant(raw)).toBeUndefined();
     }
+  });
+
+  it('rule (property): UTC timestamps parsed without luxon give exactly what luxon gives', () => {
+    // parseIsoInstant answers plain `...Z` timestamps itself (the hot path of every usage event).
+    // Fields run past their ranges on purpose: impossible dates must still be refused.
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const luxon = (raw: string): number | undefined => {
+      const dt = DateTime.fromISO(raw, { setZone: true });
+      return dt.isValid ? dt.toMillis() : undefined;
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(1900, 2000, 2024, 2025, 2026, 2100)),
+        two(13),
+        two(32),
+        two(24),
+        two(60),
+        fc.option(two(60)),
+        fc.option(fc.stringMatching(/^\d{1,9}$/)),
+        (y, mo, d, h, mi, sec, frac) => {
+          const raw =
+            `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}` +
+            (sec === null ? '' : `:${sec}${frac === null ? '' : `.${frac}`}`) +
+            'Z';
+          expect(parseIsoInstant(raw)?.getTime()).toBe(luxon(raw));
+        },
+      ),
+      { numRuns: 5000, seed: 7 },
+    );
   });
 
   it('rule: isoUtc is ISO 8601 UTC with seconds precision (2026-01-23T15:30:45Z)', () => {

@@ -158,9 +158,11 @@ function validateTags(p: FieldProblems, tags: unknown): void {
  * (offset basis 2166136261, prime 16777619), modulo the org's shard count. This is a stable,
  * documented function: every process and release must compute the same shard for the same id.
  */
+const utf8 = new TextEncoder();
+
 export function shardFor(requestId: string, shardCount: number): number {
   let hash = 0x811c9dc5;
-  const bytes = new TextEncoder().encode(requestId.toLowerCase());
+  const bytes = utf8.encode(requestId.toLowerCase());
   for (const b of bytes) {
     hash ^= b;
     hash = Math.imul(hash, 0x01000193) >>> 0;
