@@ -10,6 +10,7 @@ import { ADMIN_KEY, JWT_SECRET, TokenSigner } from './auth/auth.tokens.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AdminKeyGuard, BearerGuard } from './auth/guards.js';
 import { JwtStrategy } from './auth/jwt.strategy.js';
+import { VerifiedTokens } from './auth/verified-tokens.js';
 import { RATE_LIMITS_ENABLED, RateLimitGuard } from './common/rate-limit.js';
 import { HEALTH_TIMEOUT_MS, HealthController, RootController } from './health/health.controller.js';
 import { ProvisioningController } from './provisioning/provisioning.controller.js';
@@ -61,6 +62,7 @@ export class AppModule {
         { provide: RATE_LIMITS_ENABLED, useValue: o.rateLimits },
         { provide: HEALTH_TIMEOUT_MS, useValue: o.healthTimeoutMs ?? 2000 },
         TokenSigner,
+        { provide: VerifiedTokens, useValue: new VerifiedTokens() },
         JwtStrategy,
         BearerGuard,
         AdminKeyGuard,

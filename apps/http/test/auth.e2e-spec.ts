@@ -234,6 +234,29 @@ describe.each(STORAGES)('auth routes on %s storage', (kind) => {
     });
   });
 
+  describe('bearer checks on a token seen before (its verified claims are remembered)', () => {
+    const revokeWith = (token: string) =>
+      h.http.post('/auth/revoke').set('Authorization', `Bearer ${token}`).send({ token: 'x' });
+
+    it('a tampered copy is still refused, and the token itself is refused once it expires', async () => {
+      const t = await tokens(h, p.apps.chat!);
+      expect((await revokeWith(t.access)).status).toBe(204); // verified by passport-jwt, remembered
+      expect((await revokeWith(t.access)).status).toBe(204); // from memory
+      const [head, body, sig] = t.access.split('.');
+      const flipped = `${sig!.slice(0, -2)}${sig!.endsWith('AA') ? 'BB' : 'AA'}`;
+      expect((await revokeWith(`${head}.${body}.${flipped}`)).status).toBe(401);
+      const tamperedBody = Buffer.from(
+        JSON.stringify({ ...decodeJwt(t.access), exp: 4_102_444_800 }),
+      ).toString('base64url');
+      expect((await revokeWith(`${head}.${tamperedBody}.${sig}`)).status).toBe(401);
+      h.clock.advanceSecs(3600);
+      const expired = await revokeWith(t.access);
+      expect(expired.status).toBe(401);
+      expectErrorBody(expired.body, 'UNAUTHORIZED');
+      h.clock.set(new Date());
+    });
+  });
+
   describe('rotation', () => {
     it('the old secret works during the grace period, then fails with the refresh tokens minted under it', async () => {
       const q = await provision(h, {}, ['rot']);

@@ -7,12 +7,40 @@ import {
 } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { type FastifyRequest } from 'fastify';
-import { DomainError, UnauthorizedError, type Principal } from '#core-domain';
+import { DomainError, UnauthorizedError, type CostKeeper, type Principal } from '#core-domain';
+import { COST_KEEPER } from '../persistence.module.js';
 import { ADMIN_KEY, sameKey } from './auth.tokens.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
-/** Bearer access token on runtime routes. Any failure is one generic 401 (or the domain's own error). */
+/**
+ * Bearer access token on runtime routes. Any failure is one generic 401 (or the domain's own error).
+ * passport-jwt checks the signature the first time a token is seen; after that its verified claims
+ * come from VerifiedTokens and only the domain's checks (expiry, revocation, rotation) run.
+ */
 @Injectable()
 export class BearerGuard extends AuthGuard('jwt') {
+  constructor(
+    @Inject(VerifiedTokens) private readonly verified: VerifiedTokens,
+    @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
+  ) {
+    super();
+  }
+
+  override async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    const claims = this.verified.get(req.headers.authorization);
+    if (claims === undefined) return (await super.canActivate(ctx)) as boolean;
+    let user: Principal | undefined;
+    let err: unknown;
+    try {
+      user = await this.keeper.auth.authenticate(claims);
+    } catch (e) {
+      err = e;
+    }
+    req.user = this.handleRequest(err, user ?? false);
+    return true;
+  }
+
   override handleRequest<T = Principal>(err: unknown, user: T | false): T {
     if (err instanceof DomainError) throw err;
     if (err || !user) throw new UnauthorizedError('A valid bearer access token is required');

@@ -4,7 +4,9 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { TOKEN_ISSUER, type CostKeeper, type Principal } from '#core-domain';
 import { COST_KEEPER } from '../persistence.module.js';
+import { type FastifyRequest } from 'fastify';
 import { JWT_SECRET } from './auth.tokens.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * passport-jwt checks the bearer token's HS256 signature and issuer (alg none and other algorithms
@@ -15,8 +17,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @Inject(JWT_SECRET) secret: KeyObject,
     @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
+    @Inject(VerifiedTokens) private readonly verified: VerifiedTokens,
   ) {
     super({
+      passReqToCallback: true,
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // A KeyObject (jsonwebtoken accepts one; passport-jwt's type says string | Buffer).
       secretOrKey: secret as unknown as string,
@@ -26,7 +30,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(payload: unknown): Promise<Principal> {
+  validate(request: FastifyRequest, payload: Record<string, unknown>): Promise<Principal> {
+    // The signature checked out: later requests with the same header skip passport (BearerGuard).
+    this.verified.remember(request.headers.authorization, payload);
     return this.keeper.auth.authenticate(payload);
   }
 }
