@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { type DestinationStream } from 'pino';
 import { type Clock } from '#core-domain';
@@ -91,7 +91,8 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     genReqId: requestId,
     requestIdHeader: false,
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Fastify's two lines per request are off; the onResponse hook below writes one.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
