@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { runStorageContracts } from '#core-domain/contracts';
-import { aUsageRecord } from '#core-domain/testing';
+import { aCredential, anOrg, aUsageRecord } from '#core-domain/testing';
 import { StorageUnavailableError } from '#core-domain';
 import { createMemoryAdapters } from '#adapters-memory';
 
@@ -25,5 +25,22 @@ describe('memory adapters: fault injection', () => {
     r.tags!.agent = 'mutated';
     const again = await s.counters.recordOnce(r);
     expect(again.duplicate).toBe(true);
+  });
+
+  it('deep-copies what it stores and what it returns: nested objects and arrays', async () => {
+    const s = createMemoryAdapters();
+    const org = anOrg();
+    await s.tenants.createOrg(org, aCredential(org.orgId));
+    const stored = structuredClone(org);
+    // Mutating the caller's object after the write changes nothing in the store...
+    (org as { modelOrdering: string[] }).modelOrdering.push('intruder');
+    (org as { quotas: Record<string, number> }).quotas.premium = 1;
+    expect(await s.tenants.getOrg(org.orgId)).toEqual(stored);
+    // ...nor does mutating what a read returned.
+    const read = (await s.tenants.getOrg(org.orgId))!;
+    (read as { modelOrdering: string[] }).modelOrdering.length = 0;
+    (read as { quotas: Record<string, number> }).quotas.premium = 2;
+    expect(await s.tenants.getOrg(org.orgId)).toEqual(stored);
+    expect(await s.tenants.getOrg(org.orgId)).not.toBe(await s.tenants.getOrg(org.orgId));
   });
 });

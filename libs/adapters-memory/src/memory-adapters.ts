@@ -38,7 +38,20 @@ export interface MemoryAdapters extends StorageAdapters {
   failWith(error: Error | undefined): void;
 }
 
-const copy = <T>(v: T): T => structuredClone(v);
+/**
+ * A deep copy, so that callers never share an object with the store. Records here are plain objects,
+ * arrays, Dates and primitives, copied directly (structuredClone was ≈5 % of a usage request's CPU);
+ * anything else still goes through structuredClone.
+ */
+function copy<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  if (Array.isArray(v)) return v.map(copy) as T;
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
+  return out as T;
+}
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const live = (expiresAt: number | undefined, now: Date) => expiresAt === undefined || expiresAt > epoch(now);
 
