@@ -108,10 +108,10 @@ describe.each(STORAGES)('model selection and usage on %s storage', (kind) => {
     const tight = await select(p.orgId, 'chat', t);
     expect(tight.body.quota_status).toMatchObject({ mode: 'TIGHT', quota_pct: 90 });
     expect(tight.body.client_guidance).toMatchObject({
-      check_frequency: 'PERIODIC_60S',
-      cache_duration_secs: 60,
+      check_frequency: 'PERIODIC_10S',
+      cache_duration_secs: 10,
     });
-    expect(tight.headers['cache-control']).toBe('private, max-age=60');
+    expect(tight.headers['cache-control']).toBe('private, max-age=10');
 
     const crossing = await usage(p.orgId, 'chat', t, PREMIUM); // 100% live; the aggregate still says 90%
     expect(crossing.body.quota_status).toMatchObject({ spend_usd_micros: 37600, mode: 'EXCEEDED' });

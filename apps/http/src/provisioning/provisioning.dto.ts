@@ -50,7 +50,7 @@ export class OrgOverridesDto {
   @ApiPropertyOptional({
     minimum: 10,
     maximum: 3600,
-    example: 60,
+    example: 10,
     description: 'Check interval in TIGHT mode',
   })
   @Omittable()
@@ -167,7 +167,7 @@ export class OrgConfigurationDto {
   @ApiProperty({ example: 95 }) tight_mode_threshold_pct!: number;
   @ApiProperty({ example: true }) sticky_fallback_enabled!: boolean;
   @ApiProperty({ example: 300 }) refresh_interval_secs!: number;
-  @ApiProperty({ example: 60 }) refresh_interval_tight_secs!: number;
+  @ApiProperty({ example: 10 }) refresh_interval_tight_secs!: number;
 }
 
 export class PutOrgResponseDto {

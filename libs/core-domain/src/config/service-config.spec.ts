@@ -81,13 +81,13 @@ describe("rule: the repo's config.yaml parses and carries the default labels, pr
     expect(config.defaults.quotas).toEqual({ premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 });
   });
 
-  it('rule: default org settings are those of domain.md', () => {
+  it('rule: default org settings are those of domain.md, but a 10 s tight interval (issue #8)', () => {
     expect(config.defaults.settings).toEqual({
       tightModeThresholdPct: 95,
       aggShardCount: 8,
       stickyFallbackEnabled: true,
       refreshIntervalNormalSecs: 300,
-      refreshIntervalTightSecs: 60,
+      refreshIntervalTightSecs: 10,
     });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { clientGuidance, labelStatus, quotaPct } from './quota-status.js';
 
-const DEFAULT_INTERVALS = { refreshIntervalNormalSecs: 300, refreshIntervalTightSecs: 60 };
+const DEFAULT_INTERVALS = { refreshIntervalNormalSecs: 300, refreshIntervalTightSecs: 10 };
 
 describe('rule: a label is EXCEEDED when spend >= quota, TIGHT when pct >= threshold, NORMAL otherwise', () => {
   it('rule: EXCEEDED when spend equals the quota', () => {
@@ -91,11 +91,11 @@ describe('rule: client guidance follows the mode; cache duration equals the inte
     expect(g.explanation).toMatch(/300 seconds/);
   });
 
-  it('rule: TIGHT at the default interval -> PERIODIC_60S, cached 60 s', () => {
+  it('rule: TIGHT at the default interval -> PERIODIC_10S, cached 10 s', () => {
     const g = clientGuidance('TIGHT', DEFAULT_INTERVALS);
-    expect(g.checkFrequency).toBe('PERIODIC_60S');
-    expect(g.cacheDurationSecs).toBe(60);
-    expect(g.explanation).toMatch(/60 seconds/);
+    expect(g.checkFrequency).toBe('PERIODIC_10S');
+    expect(g.cacheDurationSecs).toBe(10);
+    expect(g.explanation).toMatch(/10 seconds/);
   });
 
   it('rule: custom intervals are used as configured', () => {

@@ -95,7 +95,7 @@ describe('SelectModel (use case)', () => {
     await keeper.aggregator.runPass();
     s = await select();
     expect(s.quotaStatus.mode).toBe('TIGHT'); // 90% >= 85%
-    expect(s.guidance.checkFrequency).toBe('PERIODIC_60S');
+    expect(s.guidance.checkFrequency).toBe('PERIODIC_10S');
     await use(); // 100% live, the aggregate still says 90%
     clock.advanceSecs(10);
     s = await select();
@@ -127,14 +127,14 @@ describe('SelectModel (use case)', () => {
     expect(s.orgDay).toBe('20260311');
   });
 
-  it('TIGHT mode switches guidance to PERIODIC_60S', async () => {
+  it('TIGHT mode switches guidance to PERIODIC_10S', async () => {
     const { select, use, keeper } = await setup({ quotas: { premium: 3900, standard: 1, economy: 1 } });
     await use(); // 3760 / 3900 = 96.4%
     await keeper.aggregator.runPass();
     const s = await select();
     expect(s.quotaStatus.mode).toBe('TIGHT');
     expect(s.quotaStatus.quotaPct).toBe(96.4);
-    expect(s.guidance).toMatchObject({ checkFrequency: 'PERIODIC_60S', cacheDurationSecs: 60 });
+    expect(s.guidance).toMatchObject({ checkFrequency: 'PERIODIC_10S', cacheDurationSecs: 10 });
   });
 
   it('rule: sticky state never returns to an earlier model within the day, even when spend later looks lower', async () => {

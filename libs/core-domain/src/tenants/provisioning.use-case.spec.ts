@@ -58,7 +58,7 @@ describe('Provisioning (use case)', () => {
     expect((await storage.credentials.get(`org-${orgId}`))?.secretVersion).toBe(1);
   });
 
-  it('rule: settings default per domain.md (95%, 8 shards, sticky on, 300 s / 60 s) and ordering/quotas default from config', async () => {
+  it('rule: settings default per domain.md (95%, 8 shards, sticky on, 300 s) but 10 s tight (issue #8) and ordering/quotas default from config', async () => {
     const { p } = setup();
     const { org } = await p.putOrg(uniqueId(), { orgName: 'A', timezone: 'UTC', quotaScope: 'APP' });
     expect(org.settings).toEqual({
@@ -66,7 +66,7 @@ describe('Provisioning (use case)', () => {
       aggShardCount: 8,
       stickyFallbackEnabled: true,
       refreshIntervalNormalSecs: 300,
-      refreshIntervalTightSecs: 60,
+      refreshIntervalTightSecs: 10,
     });
     expect(org.modelOrdering).toEqual(['premium', 'standard', 'economy']);
     expect(org.quotas).toEqual({ premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 });

@@ -62,7 +62,7 @@ describe('rule: the effective config of an app is the org config with the app ov
       aggShardCount: 16,
       stickyFallbackEnabled: true,
       refreshIntervalNormalSecs: 300,
-      refreshIntervalTightSecs: 60,
+      refreshIntervalTightSecs: 10,
       inheritedFields: [
         'agg_shard_count',
         'model_ordering',
