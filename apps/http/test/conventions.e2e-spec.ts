@@ -59,6 +59,29 @@ describe('conventions', () => {
     expect(proto.status).toBe(400);
   });
 
+  it('a body nested deeper than 16 levels is refused before validation; 16 levels reach the validator', async () => {
+    const nest = (levels: number): unknown => {
+      let v: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) v = { a: v };
+      return v;
+    };
+    const put = (body: unknown) =>
+      h.http
+        .put(`/api/v1/orgs/${uniqueId()}`)
+        .set('X-API-Key', ADMIN_KEY)
+        .send({ org_name: 'Acme', x: body });
+    // The body itself is level 1, so `x` holding n levels makes n + 1.
+    const deep = await put(nest(16));
+    expect(deep.status).toBe(400);
+    expect(deep.body.details.fields).toEqual([
+      { field: '(body)', message: 'must not nest deeper than 16 levels' },
+    ]);
+    const limit = await put(nest(15));
+    expect(limit.status).toBe(400);
+    expect(limit.body.details.fields).not.toContainEqual(expect.objectContaining({ field: '(body)' }));
+    expect(limit.body.details.fields).toContainEqual({ field: 'x', message: 'is not a known field' });
+  });
+
   it('GET / links the entry points; /docs serves Swagger UI; /openapi.json the document', async () => {
     const root = await h.http.get('/');
     expect(root.body).toMatchObject({

@@ -27,13 +27,12 @@ export const Omittable = () => ValidateIf((_object: unknown, value: unknown) => 
 /** Deepest JSON nesting a body may have (our bodies need 4); deeper input is refused before any recursion. */
 export const MAX_BODY_DEPTH = 16;
 
+/** True when `value` nests objects/arrays more than `max` levels (recursion stops at `max`). */
 function depthExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= max) return true;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  if (value === null || typeof value !== 'object') return false;
+  if (max <= 0) return true;
+  for (const k in value) {
+    if (Object.hasOwn(value, k) && depthExceeds((value as Record<string, unknown>)[k], max - 1)) return true;
   }
   return false;
 }
