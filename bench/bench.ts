@@ -10,7 +10,7 @@
 // BENCH_WRITE_DOCS (1; 0 leaves docs/performance.md alone), BENCH_PRODUCT_DIR (a directory with a
 // built dist/apps/http/main.js to measure instead of this checkout, e.g. a scratch copy with a change),
 // BENCH_ACCESS_REQUESTS (200), BENCH_DYNAMO_WARMUP (s, 5), BENCH_PRIME (s, 5: one unmeasured run per
-// server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default warn).
+// server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default info, the service's default).
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +53,8 @@ const opts = {
   warmupSecs: envInt('BENCH_WARMUP', 2, 0, 60),
   /** One unmeasured run per server and route before the A B A B runs. */
   primeSecs: envInt('BENCH_PRIME', 3, 0, 60),
-  logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
+  // The service's default level: the per-request log line is part of what is measured.
+  logLevel: process.env.BENCH_LOG_LEVEL || 'info',
   /** DynamoDB Local (a JVM) needs a longer warm-up than the Node servers. */
   dynamoWarmupSecs: envInt('BENCH_DYNAMO_WARMUP', 3, 0, 60),
   /**
