@@ -6,8 +6,7 @@ import { type StickyStates } from '../ports/sticky-states.port.js';
 import { type UsageCounters } from '../ports/usage-counters.port.js';
 import { type WorkerLease } from '../ports/worker-lease.port.js';
 import { labelStatus, type LabelStatus } from '../quota/quota-status.js';
-import { decideModel } from '../selection/model-selection.js';
-import { stickyExpiry } from '../selection/select-model.use-case.js';
+import { decideModel, stickyStateFor } from '../selection/model-selection.js';
 import { mapLimit } from '../shared/ttl-cache.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 import { parseScopeKey, resolveEffectiveConfig, type EffectiveConfig } from '../tenants/tenant.entity.js';
@@ -129,16 +128,7 @@ export class AggregateUsage {
     const { orgId, appId } = parseScopeKey(group.scopeKey);
     const org = await this.configs.org(orgId);
     if (!org) return undefined;
-    if (appId === undefined) {
-      return resolveEffectiveConfig(org, {
-        orgId,
-        appId: '',
-        appName: '',
-        overrides: {},
-        createdAt: '',
-        updatedAt: '',
-      });
-    }
+    if (appId === undefined) return resolveEffectiveConfig(org);
     const app = await this.configs.app(orgId, appId);
     return app ? resolveEffectiveConfig(org, app) : undefined;
   }
@@ -175,16 +165,7 @@ export class AggregateUsage {
     });
     if (decision.kind !== 'recommend' || !decision.advanceStickyTo) return false;
     return this.sticky.advance(
-      {
-        scopeKey: eff.scopeKey,
-        day: total.day,
-        label: decision.advanceStickyTo.label,
-        index: decision.advanceStickyTo.index,
-        previousLabel: decision.advanceStickyTo.previousLabel,
-        reason: 'QUOTA_EXCEEDED',
-        updatedAt: now.toISOString(),
-        expiresAt: stickyExpiry(now, eff.timezone),
-      },
+      stickyStateFor(eff.scopeKey, total.day, decision.advanceStickyTo, now, eff.timezone),
       now,
     );
   }

@@ -1,4 +1,5 @@
 import { type LabelStatus } from '../quota/quota-status.js';
+import { epochSecs, nextLocalMidnight } from '../time/org-time.js';
 
 /** Sticky fallback state for one (scope, org day): only ever moves forward within the day. */
 export interface StickyState {
@@ -13,6 +14,13 @@ export interface StickyState {
   expiresAt: number;
 }
 
+/** Where a fallback moves the sticky state: the recommended label and the one before it. */
+export interface StickyAdvance {
+  index: number;
+  label: string;
+  previousLabel: string;
+}
+
 export type SelectionReason = 'NORMAL' | 'STICKY_FALLBACK' | `QUOTA_EXCEEDED_${string}`;
 
 export type SelectionDecision =
@@ -22,7 +30,7 @@ export type SelectionDecision =
       label: string;
       reason: SelectionReason;
       /** A sticky state to record (forward-only) because a label before the recommendation is EXCEEDED. */
-      advanceStickyTo?: { index: number; label: string; previousLabel: string };
+      advanceStickyTo?: StickyAdvance;
       stickyActive: boolean;
     }
   | { kind: 'all-exceeded' };
@@ -78,4 +86,29 @@ export function stickyMayAdvance(
   next: { index: number },
 ): boolean {
   return current === undefined || current.index < next.index;
+}
+
+/** A sticky state expires one hour after the next local midnight of the org. */
+export function stickyExpiry(now: Date, tz: string): number {
+  return epochSecs(nextLocalMidnight(now, tz)) + 3600;
+}
+
+/** The sticky state a fallback records for a scope's org day (selection and aggregator alike). */
+export function stickyStateFor(
+  scopeKey: string,
+  day: string,
+  to: StickyAdvance,
+  now: Date,
+  tz: string,
+): StickyState {
+  return {
+    scopeKey,
+    day,
+    label: to.label,
+    index: to.index,
+    previousLabel: to.previousLabel,
+    reason: 'QUOTA_EXCEEDED',
+    updatedAt: now.toISOString(),
+    expiresAt: stickyExpiry(now, tz),
+  };
 }

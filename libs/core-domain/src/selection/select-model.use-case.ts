@@ -15,8 +15,8 @@ import {
 } from '../quota/quota-status.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
 import { type EffectiveConfig, type QuotaScope } from '../tenants/tenant.entity.js';
-import { dayKey, epochSecs, isoUtc, nextLocalMidnight, orgDay, orgLocalTime } from '../time/org-time.js';
-import { decideModel, type SelectionReason, type StickyState } from './model-selection.js';
+import { dayKey, isoUtc, nextLocalMidnight, orgDay, orgLocalTime } from '../time/org-time.js';
+import { decideModel, stickyStateFor, type SelectionReason } from './model-selection.js';
 
 export interface ModelStatus {
   spendUsdMicros: number;
@@ -58,9 +58,6 @@ export interface ModelSelection {
 export const LIVE_READ_MARGIN_PCT = 10;
 
 /** The sticky state expires one hour after the next local midnight. */
-export function stickyExpiry(now: Date, tz: string): number {
-  return epochSecs(nextLocalMidnight(now, tz)) + 3600;
-}
 
 /**
  * Model selection. Reads totals and the sticky state in one storage call; when the label it would
@@ -150,18 +147,11 @@ export class SelectModel {
       });
     }
     if (decision.advanceStickyTo) {
-      const state: StickyState = {
-        scopeKey: eff.scopeKey,
-        day,
-        label: decision.advanceStickyTo.label,
-        index: decision.advanceStickyTo.index,
-        previousLabel: decision.advanceStickyTo.previousLabel,
-        reason: 'QUOTA_EXCEEDED',
-        updatedAt: now.toISOString(),
-        expiresAt: stickyExpiry(now, eff.timezone),
-      };
       // Conditional and forward-only: losing to a further-advanced state is fine, the next check sees it.
-      await this.sticky.advance(state, now);
+      await this.sticky.advance(
+        stickyStateFor(eff.scopeKey, day, decision.advanceStickyTo, now, eff.timezone),
+        now,
+      );
     }
     const label = decision.label;
     const current = modelsStatus[label]!;
