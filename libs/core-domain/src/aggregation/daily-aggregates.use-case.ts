@@ -65,15 +65,7 @@ export class GetDailyAggregates {
     if (!org) throw new NotFoundError(`Org ${orgId} not found`);
     const { day, today } = this.day(date, org.timezone);
     if (org.quotaScope === 'ORG') {
-      const eff = resolveEffectiveConfig(org, {
-        orgId,
-        appId: '',
-        appName: '',
-        overrides: {},
-        createdAt: '',
-        updatedAt: '',
-      });
-      return this.forScope(org, eff, day, today);
+      return this.forScope(org, resolveEffectiveConfig(org), day, today);
     }
     // APP scope: the org view sums the apps (one listing, one read of every app's totals).
     const apps = await this.tenants.listApps(orgId);

@@ -106,8 +106,14 @@ export function parseScopeKey(scopeKey: string): { orgId: string; appId?: string
   throw new Error(`Not a scope key: ${scopeKey}`);
 }
 
-/** Lays the app's overrides on the org's configuration (pure). */
-export function resolveEffectiveConfig(org: Org, app: App): EffectiveConfig {
+/**
+ * Lays the app's overrides on the org's configuration (pure). Without an app: the org's own
+ * configuration (what ORG-scope counters and the org views are governed by), `appId` empty.
+ */
+export function resolveEffectiveConfig(
+  org: Org,
+  app: Pick<App, 'appId' | 'overrides'> = { appId: '', overrides: {} },
+): EffectiveConfig {
   const o = app.overrides;
   const inherited: string[] = ['timezone', 'quota_scope', 'agg_shard_count', 'sticky_fallback_enabled'];
   const pick = <T>(name: string, own: T | undefined, fromOrg: T): T => {
