@@ -143,13 +143,14 @@ export function candidateOrgDays(now: Date): string[] {
   return days;
 }
 
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
 /** Parses an ISO 8601 timestamp with an explicit zone (Z or offset). */
 export function parseIsoInstant(raw: unknown): Date | undefined {
   if (typeof raw !== 'string' || raw.length > 40) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(raw))
-    return undefined;
   const fast = parseUtcInstant(raw);
   if (fast !== undefined) return fast;
+  if (!ISO_WITH_ZONE.test(raw)) return undefined;
   const dt = DateTime.fromISO(raw, { setZone: true });
   return dt.isValid ? dt.toJSDate() : undefined;
 }
