@@ -240,17 +240,8 @@ function appFromItem(item: AppItem): App {
   };
 }
 
-type CredentialItem = {
-  clientId: string;
-  orgId: string;
-  appId?: string;
-  secretHash: string;
-  secretVersion: number;
-  secretIssuedAt: string;
-  previousSecretHash?: string;
-  previousSecretVersion?: number;
-  previousSecretExpiresAt?: string;
-};
+/** The credential entity has exactly the domain fields. */
+type CredentialItem = Credential;
 
 function credentialToItem(c: Credential): CredentialItem {
   return defined({
@@ -270,14 +261,8 @@ function credentialFromItem(item: CredentialItem): Credential {
   return defined({ ...item }) as Credential;
 }
 
-type ProfileItem = {
-  orgId: string;
-  appId: string;
-  profileLabel: string;
-  inferenceProfileArn: string;
-  description?: string;
-  createdAt: string;
-};
+/** The profile entity has exactly the domain fields. */
+type ProfileItem = InferenceProfile;
 
 function profileFromItem(item: ProfileItem): InferenceProfile {
   return defined({
@@ -290,16 +275,8 @@ function profileFromItem(item: ProfileItem): InferenceProfile {
   });
 }
 
-type StickyItem = {
-  scopeKey: string;
-  day: string;
-  label: string;
-  index: number;
-  previousLabel: string;
-  reason: 'QUOTA_EXCEEDED';
-  updatedAt: string;
-  expiresAt: number;
-};
+/** The sticky entity has the domain fields; its `day` is stored as YYYYMMDD. */
+type StickyItem = StickyState;
 
 function stickyFromItem(item: StickyItem): StickyState {
   return {
