@@ -1,14 +1,13 @@
 import { createMemoryAdapters } from '#adapters-memory';
 import {
-  createCostKeeper,
-  QuotaExceededError,
-  scopeKeyFor,
   type CostKeeper,
   type Mode,
+  QuotaExceededError,
+  scopeKeyFor,
   type StorageAdapters,
 } from '#core-domain';
 import { EventQueue } from './event-queue.js';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig } from './kit.js';
+import { FakeClock, testCostKeeper, testServiceConfig } from './kit.js';
 import { Prng } from './prng.js';
 import { drawTokens, type Scenario } from './scenario.js';
 
@@ -152,12 +151,10 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
   const clock = new FakeClock(new Date(dayStart - 3_600_000));
   const storage = createMemoryAdapters();
   const config = testServiceConfig();
-  const keeper: CostKeeper = createCostKeeper({
+  const keeper: CostKeeper = testCostKeeper({
     storage: opts.livePath ? storage : withoutLiveSpend(storage),
     clock,
     config,
-    ids: new SequentialIds(),
-    hasher: new PlainTestHasher(),
     aggregation: { intervalSecs: s.aggregationIntervalSecs },
   });
   const orgId = SIM_ORG_ID;

@@ -2,9 +2,9 @@
 // and exactly-once counting across two service instances through the aggregator.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createCostKeeper, mapLimit, type CostKeeper, type UsageInput } from '#core-domain';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import { countCommands, createDynamoAdapters, type CommandCounter } from '#adapters-dynamo';
+import { type CostKeeper, mapLimit, type UsageInput } from '#core-domain';
+import { FakeClock, SequentialIds, testCostKeeper, uniqueId } from '#core-domain/testing';
+import { type CommandCounter, countCommands, createDynamoAdapters } from '#adapters-dynamo';
 import { createTestTable, testDynamoClient } from '../dynamo/dynamo-test-client.js';
 
 let clients: DynamoDBClient[] = [];
@@ -12,12 +12,10 @@ let tableName = '';
 const clock = new FakeClock('2026-03-10T12:00:00Z');
 
 function keeperOn(client: DynamoDBClient, owner: string): CostKeeper {
-  return createCostKeeper({
+  return testCostKeeper({
     storage: createDynamoAdapters({ client, tableName }),
     clock,
-    config: testServiceConfig(),
     ids: new SequentialIds(`00000000-0000-4000-8${owner.padStart(3, '0')}`),
-    hasher: new PlainTestHasher(),
     aggregation: { owner },
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import { createCostKeeper, type StorageAdapters, type UsageInput } from '#core-domain';
+import { FakeClock, testCostKeeper, uniqueId } from '#core-domain/testing';
+import { type StorageAdapters, type UsageInput } from '#core-domain';
 
 async function setup(
   timezone = 'UTC',
@@ -9,12 +9,9 @@ async function setup(
   clock = new FakeClock('2026-03-10T12:00:00Z'),
 ) {
   const make = (owner: string) =>
-    createCostKeeper({
+    testCostKeeper({
       storage,
       clock,
-      config: testServiceConfig(),
-      ids: new SequentialIds(),
-      hasher: new PlainTestHasher(),
       aggregation: { owner },
     });
   const keeper = make('w1');

@@ -1,23 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import {
-  createCostKeeper,
-  InvalidRequestError,
-  NotFoundError,
-  type QuotaScope,
-  type UsageInput,
-} from '#core-domain';
+import { FakeClock, testCostKeeper, uniqueId } from '#core-domain/testing';
+import { InvalidRequestError, NotFoundError, type QuotaScope, type UsageInput } from '#core-domain';
 
 async function setup(scope: QuotaScope) {
   const clock = new FakeClock('2026-05-05T10:00:00Z');
   const storage = createMemoryAdapters();
-  const keeper = createCostKeeper({
+  const keeper = testCostKeeper({
     storage,
     clock,
-    config: testServiceConfig(),
-    ids: new SequentialIds(),
-    hasher: new PlainTestHasher(),
   });
   const orgId = uniqueId();
   await keeper.provisioning.putOrg(orgId, {

@@ -1,23 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import {
-  createCostKeeper,
-  ForbiddenError,
-  InvalidRequestError,
-  UnauthorizedError,
-  type TokenClaims,
-} from '#core-domain';
+import { FakeClock, SequentialIds, testCostKeeper, uniqueId } from '#core-domain/testing';
+import { ForbiddenError, InvalidRequestError, type TokenClaims, UnauthorizedError } from '#core-domain';
 
 async function setup(appScope = false) {
   const clock = new FakeClock('2026-03-10T12:00:00Z');
   const storage = createMemoryAdapters();
-  const keeper = createCostKeeper({
+  const keeper = testCostKeeper({
     storage,
     clock,
-    config: testServiceConfig(),
-    ids: new SequentialIds(),
-    hasher: new PlainTestHasher(),
   });
   const orgId = uniqueId();
   const org = await keeper.provisioning.putOrg(orgId, {
@@ -104,12 +95,10 @@ describe('Authentication (use case)', () => {
 
   it('rule: revocations are seen by other instances (shared storage) once their "not revoked" cache expires', async () => {
     const { auth, org, storage, clock } = await setup();
-    const other = createCostKeeper({
+    const other = testCostKeeper({
       storage,
       clock,
-      config: testServiceConfig(),
       ids: new SequentialIds('00000000-0000-4000-9000'),
-      hasher: new PlainTestHasher(),
     }).auth;
     const t = await auth.issueTokens(org.clientId, org.clientSecret);
     await other.authenticate(t.access); // cached there

@@ -1,19 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import { createCostKeeper, QuotaExceededError, type OrgInput, type UsageInput } from '#core-domain';
+import { FakeClock, testCostKeeper, uniqueId } from '#core-domain/testing';
+import { type OrgInput, QuotaExceededError, type UsageInput } from '#core-domain';
 
 const PREMIUM_EVENT = 3760; // 1,500 in / 800 out on premium
 
 async function setup(org: Partial<OrgInput> = {}, clockStart = '2026-03-10T12:00:00Z') {
   const clock = new FakeClock(clockStart);
   const storage = createMemoryAdapters();
-  const keeper = createCostKeeper({
+  const keeper = testCostKeeper({
     storage,
     clock,
-    config: testServiceConfig(),
-    ids: new SequentialIds(),
-    hasher: new PlainTestHasher(),
   });
   const orgId = uniqueId();
   await keeper.provisioning.putOrg(orgId, {

@@ -1,23 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
-import {
-  createCostKeeper,
-  InvalidConfigError,
-  InvalidRequestError,
-  NotFoundError,
-  type OrgInput,
-} from '#core-domain';
+import { FakeClock, testCostKeeper, uniqueId } from '#core-domain/testing';
+import { InvalidConfigError, InvalidRequestError, NotFoundError, type OrgInput } from '#core-domain';
 
 function setup() {
   const clock = new FakeClock('2026-03-10T12:00:00Z');
   const storage = createMemoryAdapters();
-  const keeper = createCostKeeper({
+  const keeper = testCostKeeper({
     storage,
     clock,
-    config: testServiceConfig(),
-    ids: new SequentialIds(),
-    hasher: new PlainTestHasher(),
   });
   return { clock, storage, keeper, p: keeper.provisioning };
 }

@@ -4,3 +4,4 @@
 export * from './fake-clock.js';
 export * from './builders.js';
 export * from './test-config.js';
+export * from './test-keeper.js';

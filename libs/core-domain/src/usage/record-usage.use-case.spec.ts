@@ -1,13 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters, StaticProfileResolver } from '#adapters-memory';
-import { FakeClock, PlainTestHasher, SequentialIds, testServiceConfig, uniqueId } from '#core-domain/testing';
+import { FakeClock, testCostKeeper, testServiceConfig, uniqueId } from '#core-domain/testing';
 import {
-  createCostKeeper,
   InvalidModelLabelError,
   InvalidRequestError,
   NotFoundError,
-  StorageUnavailableError,
   type OrgInput,
+  StorageUnavailableError,
   type UsageInput,
 } from '#core-domain';
 
@@ -17,12 +16,10 @@ async function setup(org: Partial<OrgInput> = {}, configExtra: Record<string, un
   const clock = new FakeClock('2026-03-10T12:00:00Z');
   const storage = createMemoryAdapters();
   const resolver = new StaticProfileResolver();
-  const keeper = createCostKeeper({
+  const keeper = testCostKeeper({
     storage,
     clock,
     config: testServiceConfig(configExtra),
-    ids: new SequentialIds(),
-    hasher: new PlainTestHasher(),
     profileResolver: resolver,
   });
   const orgId = uniqueId();
