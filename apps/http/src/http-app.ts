@@ -37,6 +37,7 @@ export function openApiConfig() {
     )
     .setVersion(SERVICE_VERSION)
     .setLicense('UNLICENSED', 'https://example.invalid/license')
+    .addServer('/', 'This service: the origin serving these docs (any port, behind the load balancer)')
     .addServer('http://localhost:8080', 'Local (npm start)')
     .addBearerAuth(
       {

@@ -41,7 +41,12 @@ describe.each(STORAGES)('auth routes on %s storage', (kind) => {
         token_type: 'access',
       });
       expect(typeof claims.jti).toBe('string');
-      expect(decodeJwt(r.body.refresh_token).token_type).toBe('refresh');
+      // RFC 7519 iat beside exp, from the service's clock.
+      expect(Number.isInteger(claims.iat)).toBe(true);
+      expect((claims.exp as number) - (claims.iat as number)).toBe(3600);
+      const refresh = decodeJwt(r.body.refresh_token);
+      expect(refresh.token_type).toBe('refresh');
+      expect((refresh.exp as number) - (refresh.iat as number)).toBe(604800);
     });
 
     it('issues tokens from a form-encoded body and with HTTP Basic', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runInNewContext } from 'node:vm';
 import { StorageUnavailableError } from '#core-domain';
 import { uniqueId } from '#core-domain/testing';
 import { createMemoryAdapters } from '#adapters-memory';
@@ -99,6 +100,21 @@ describe('conventions', () => {
     expect(docs.text).toContain('swagger');
     const doc = await h.http.get('/openapi.json');
     expect(doc.body.openapi).toMatch(/^3\./);
+    // "Try it out" targets the origin the docs are served from first, whatever the port or host.
+    expect(doc.body.servers[0].url).toBe('/');
+    const init = await h.http.get('/docs/swagger-ui-init.js');
+    expect(init.status).toBe(200);
+    // Run Swagger UI's init script as a browser would, capturing the spec it hands to the UI.
+    let spec: { servers: Array<{ url: string }> } | undefined;
+    const bundle = Object.assign((o: { spec: typeof spec }) => ((spec = o.spec), {}), {
+      presets: { apis: {} },
+      plugins: { DownloadUrl: {} },
+    });
+    const window = { location: { search: '', origin: 'http://127.0.0.1:1' } } as { onload?: () => void };
+    runInNewContext(init.text, { window, SwaggerUIBundle: bundle, SwaggerUIStandalonePreset: {} });
+    window.onload!();
+    const embedded = spec!;
+    expect(embedded.servers.map((s: { url: string }) => s.url)).toEqual(['/', 'http://localhost:8080']);
   });
 
   it('GET /health: 200 healthy, 503 unhealthy when storage fails or does not answer in time, and recovers', async () => {

@@ -12,8 +12,8 @@ export class TokenSigner {
   constructor(@Inject(JwtService) private readonly jwt: JwtService) {}
 
   sign(claims: TokenClaims): string {
-    // iat/exp come from the domain's clock, not from jsonwebtoken's.
-    return this.jwt.sign({ ...claims }, { algorithm: 'HS256', noTimestamp: true });
+    // iat/exp come from the domain's clock: jsonwebtoken keeps a given iat (noTimestamp would delete it).
+    return this.jwt.sign({ ...claims }, { algorithm: 'HS256' });
   }
 
   /** The decoded claims when the signature, algorithm and issuer check out; undefined otherwise. */
