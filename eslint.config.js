@@ -24,6 +24,26 @@ export const domainForbiddenImports = {
   ],
 };
 
+/**
+ * The domain's layers, inside out: model/ (entities and pure rules) imports no port and no use case;
+ * ports/ import the model only; use-cases/ and the composition (cost-keeper.ts) may import both.
+ */
+const layerPatterns = {
+  model: [
+    { group: ['**/ports/**', '../ports', './ports'], message: 'model/ imports no port: rules stay pure.' },
+    { group: ['**/use-cases/**'], message: 'model/ imports no use case.' },
+    { group: ['**/cost-keeper.js', '**/testing/**'], message: 'model/ imports nothing above it.' },
+  ],
+  ports: [
+    { group: ['**/use-cases/**'], message: 'ports/ import the model only, never a use case.' },
+    { group: ['**/cost-keeper.js', '**/testing/**'], message: 'ports/ import the model only.' },
+  ],
+};
+const withLayer = (layer) => ({
+  paths: domainForbiddenImports.paths,
+  patterns: [...domainForbiddenImports.patterns, ...layerPatterns[layer]],
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.data/**', 'test/fixtures/**'] },
   js.configs.recommended,
@@ -63,6 +83,15 @@ export default tseslint.config(
       ],
       'no-restricted-globals': ['error', { name: 'crypto', message: 'Use the IdGenerator port.' }],
     },
+  },
+  {
+    files: ['libs/core-domain/src/model/**/*.ts'],
+    ignores: ['libs/core-domain/src/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', withLayer('model')] },
+  },
+  {
+    files: ['libs/core-domain/src/ports/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', withLayer('ports')] },
   },
   {
     files: ['**/*.cjs'],

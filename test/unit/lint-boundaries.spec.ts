@@ -46,3 +46,51 @@ describe('lint: the domain imports no framework', () => {
     expect(await domainErrors(code, 'libs/adapters-memory/src/lint-fixture.ts')).toEqual([]);
   });
 });
+
+describe('lint: the domain layers point inward (model <- ports <- use cases)', () => {
+  it.each([
+    [
+      'libs/core-domain/src/model/quota/fixture.ts',
+      "import { type Clock } from '../../ports/clock.port.js';",
+    ],
+    [
+      'libs/core-domain/src/model/quota/fixture.ts',
+      "import { SelectModel } from '../../use-cases/selection/select-model.use-case.js';",
+    ],
+    ['libs/core-domain/src/model/fixture.ts', "import { createCostKeeper } from '../cost-keeper.js';"],
+    [
+      'libs/core-domain/src/ports/fixture.port.ts',
+      "import { TtlCache } from '../use-cases/shared/ttl-cache.js';",
+    ],
+  ])('%s fails on %s', async (filePath, line) => {
+    const name = line.match(/import \{ (?:type )?(\w+)/)![1];
+    const errors = await domainErrors(`${line}\nexport const used = [${name}];\n`, filePath);
+    expect(errors).toContain('no-restricted-imports');
+  });
+
+  it('model/ may import model/, ports/ the model, use cases both', async () => {
+    const ok: Array<[string, string]> = [
+      ['libs/core-domain/src/model/quota/fixture.ts', "import { orgDay } from '../time/org-time.js';"],
+      [
+        'libs/core-domain/src/ports/fixture.port.ts',
+        "import { type Org } from '../model/tenants/tenant.entity.js';",
+      ],
+      [
+        'libs/core-domain/src/use-cases/x/fixture.ts',
+        "import { type Clock } from '../../ports/clock.port.js';",
+      ],
+    ];
+    for (const [filePath, line] of ok) {
+      const name = line.match(/import \{ (?:type )?(\w+)/)![1];
+      expect(await domainErrors(`${line}\nexport const used = [${name}];\n`, filePath)).toEqual([]);
+    }
+  });
+
+  it('still refuses a framework inside model/ (the layer rule keeps the framework ban)', async () => {
+    const errors = await domainErrors(
+      "import { Injectable } from '@nestjs/common';\nexport const used = [Injectable];\n",
+      'libs/core-domain/src/model/fixture.ts',
+    );
+    expect(errors).toContain('no-restricted-imports');
+  });
+});

@@ -1,18 +1,18 @@
-import { AggregateUsage, type AggregationOptions } from './aggregation/aggregate-usage.use-case.js';
-import { GetDailyAggregates } from './aggregation/daily-aggregates.use-case.js';
-import { type ServiceConfig } from './config/service-config.js';
-import { Authentication } from './credentials/authentication.use-case.js';
+import { AggregateUsage, type AggregationOptions } from './use-cases/aggregation/aggregate-usage.use-case.js';
+import { GetDailyAggregates } from './use-cases/aggregation/daily-aggregates.use-case.js';
+import { type ServiceConfig } from './model/config/service-config.js';
+import { Authentication } from './use-cases/credentials/authentication.use-case.js';
 import { type Clock } from './ports/clock.port.js';
 import { type IdGenerator } from './ports/id-generator.port.js';
 import { type InferenceProfileResolver } from './ports/inference-profile-resolver.port.js';
 import { type SecretHasher } from './ports/secret-hasher.port.js';
 import { type StorageAdapters } from './ports/storage.port.js';
-import { PriceBook } from './pricing/price-book.js';
-import { ManageInferenceProfiles } from './profiles/inference-profiles.use-case.js';
-import { SelectModel } from './selection/select-model.use-case.js';
-import { TenantConfigCache } from './tenants/tenant-config.js';
-import { Provisioning } from './tenants/provisioning.use-case.js';
-import { RecordUsage } from './usage/record-usage.use-case.js';
+import { PriceBook } from './use-cases/pricing/price-book.js';
+import { ManageInferenceProfiles } from './use-cases/profiles/inference-profiles.use-case.js';
+import { SelectModel } from './use-cases/selection/select-model.use-case.js';
+import { TenantConfigCache } from './use-cases/tenants/tenant-config.js';
+import { Provisioning } from './use-cases/tenants/provisioning.use-case.js';
+import { RecordUsage } from './use-cases/usage/record-usage.use-case.js';
 
 export interface CostKeeperDeps {
   storage: StorageAdapters;

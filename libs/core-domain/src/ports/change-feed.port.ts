@@ -1,4 +1,4 @@
-import { type CounterGroup } from '../usage/usage.entity.js';
+import { type CounterGroup } from '../model/usage/usage.entity.js';
 
 /**
  * How the aggregator finds the counters written since its last pass, without scanning the table

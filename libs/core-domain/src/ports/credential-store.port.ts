@@ -1,4 +1,4 @@
-import { type Credential } from '../credentials/credential.entity.js';
+import { type Credential } from '../model/credentials/credential.entity.js';
 
 /** Client credentials by client id (created with their tenant, see TenantDirectory). */
 export interface CredentialStore {

@@ -1,4 +1,4 @@
-import { type DailyTotal } from '../usage/usage.entity.js';
+import { type DailyTotal } from '../model/usage/usage.entity.js';
 
 /** Aggregated totals per (scope, label, day), written only by the aggregator. */
 export interface DailyTotals {

@@ -1,4 +1,4 @@
-import { type InferenceProfile } from '../profiles/inference-profile.entity.js';
+import { type InferenceProfile } from '../model/profiles/inference-profile.entity.js';
 
 export interface InferenceProfiles {
   /** Conditional create: 'exists' when the app already has this label (nothing written). */

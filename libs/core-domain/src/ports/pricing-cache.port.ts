@@ -1,4 +1,4 @@
-import { type PricingEntry } from '../money/pricing.js';
+import { type PricingEntry } from '../model/money/pricing.js';
 
 export interface PricingCache {
   /** The day's entries for a model: the regional one (when a region is given) and the global one. */

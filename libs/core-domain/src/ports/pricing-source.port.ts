@@ -1,4 +1,4 @@
-import { type LabelPrice } from '../money/pricing.js';
+import { type LabelPrice } from '../model/money/pricing.js';
 
 export interface PriceQuote {
   bedrockModelId: string;

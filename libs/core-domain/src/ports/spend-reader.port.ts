@@ -1,5 +1,5 @@
-import { type StickyState } from '../selection/model-selection.js';
-import { type DailyTotal, type UsageTotals } from '../usage/usage.entity.js';
+import { type StickyState } from '../model/selection/sticky-state.js';
+import { type DailyTotal, type UsageTotals } from '../model/usage/usage.entity.js';
 
 export interface SpendQuery {
   scopeKey: string;

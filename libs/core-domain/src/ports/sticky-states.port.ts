@@ -1,4 +1,4 @@
-import { type StickyState } from '../selection/model-selection.js';
+import { type StickyState } from '../model/selection/sticky-state.js';
 
 export interface StickyStates {
   /** The state for (scope, day), ignoring one whose expiry has passed at `now`. */

@@ -1,5 +1,5 @@
-import { type Credential } from '../credentials/credential.entity.js';
-import { type App, type Org } from '../tenants/tenant.entity.js';
+import { type Credential } from '../model/credentials/credential.entity.js';
+import { type App, type Org } from '../model/tenants/tenant.entity.js';
 
 /** Org and app configuration. Creation writes the tenant and its credential together or not at all. */
 export interface TenantDirectory {

@@ -3,7 +3,7 @@ import {
   type RecordOutcome,
   type UsageRecord,
   type UsageTotals,
-} from '../usage/usage.entity.js';
+} from '../model/usage/usage.entity.js';
 
 /** The sharded usage counters and the exactly-once usage records. */
 export interface UsageCounters {

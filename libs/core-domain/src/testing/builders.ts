@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { orgClientId, appClientId, type Credential } from '../credentials/credential.entity.js';
-import { type InferenceProfile } from '../profiles/inference-profile.entity.js';
-import { DEFAULT_ORG_SETTINGS, scopeKeyFor, type App, type Org } from '../tenants/tenant.entity.js';
-import { type StickyState } from '../selection/model-selection.js';
-import { type DailyTotal, type UsageRecord } from '../usage/usage.entity.js';
-import { type PricingEntry } from '../money/pricing.js';
+import { orgClientId, appClientId, type Credential } from '../model/credentials/credential.entity.js';
+import { type InferenceProfile } from '../model/profiles/inference-profile.entity.js';
+import { DEFAULT_ORG_SETTINGS, scopeKeyFor, type App, type Org } from '../model/tenants/tenant.entity.js';
+import { type StickyState } from '../model/selection/sticky-state.js';
+import { type DailyTotal, type UsageRecord } from '../model/usage/usage.entity.js';
+import { type PricingEntry } from '../model/money/pricing.js';
 import { type IdGenerator } from '../ports/id-generator.port.js';
 import { type SecretHasher } from '../ports/secret-hasher.port.js';
 

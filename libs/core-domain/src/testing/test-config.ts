@@ -1,4 +1,4 @@
-import { validateServiceConfig, type ServiceConfig } from '../config/service-config.js';
+import { validateServiceConfig, type ServiceConfig } from '../model/config/service-config.js';
 
 /** The default config of api.md (the same as config.yaml), for tests. */
 export function testServiceConfig(extra: Record<string, unknown> = {}): ServiceConfig {

@@ -1,11 +1,11 @@
-import { InvalidConfigError, NotFoundError } from '../errors.js';
-import { type ServiceConfig } from '../config/service-config.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type InferenceProfiles } from '../ports/inference-profiles.port.js';
-import { type TenantDirectory } from '../ports/tenant-directory.port.js';
-import { type InferenceProfile } from '../profiles/inference-profile.entity.js';
+import { InvalidConfigError, NotFoundError } from '../../model/errors.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type InferenceProfiles } from '../../ports/inference-profiles.port.js';
+import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
+import { type InferenceProfile } from '../../model/profiles/inference-profile.entity.js';
 import { TtlCache } from '../shared/ttl-cache.js';
-import { resolveEffectiveConfig, type App, type EffectiveConfig, type Org } from './tenant.entity.js';
+import { resolveEffectiveConfig, type App, type EffectiveConfig, type Org } from '../../model/tenants/tenant.entity.js';
 
 /** Config changes reach running instances within this time. */
 export const CONFIG_CACHE_TTL_MS = 60_000;

@@ -1,9 +1,9 @@
-import { type ServiceConfig } from '../config/service-config.js';
-import { type PricingEntry } from '../money/pricing.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type PricingCache } from '../ports/pricing-cache.port.js';
-import { type PricingSource } from '../ports/pricing-source.port.js';
-import { dayKey, epochSecs, previousDay } from '../time/org-time.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
+import { type PricingEntry } from '../../model/money/pricing.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type PricingCache } from '../../ports/pricing-cache.port.js';
+import { type PricingSource } from '../../ports/pricing-source.port.js';
+import { dayKey, epochSecs, previousDay } from '../../model/time/org-time.js';
 
 /** Pricing entries live three days (storage.md). */
 export const PRICING_TTL_SECS = 3 * 86400;

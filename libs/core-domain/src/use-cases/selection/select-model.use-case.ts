@@ -1,9 +1,9 @@
-import { type ServiceConfig } from '../config/service-config.js';
-import { QuotaExceededError } from '../errors.js';
-import { type PriceSource } from '../money/pricing.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type SpendReader, type SpendSnapshot } from '../ports/spend-reader.port.js';
-import { type StickyStates } from '../ports/sticky-states.port.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
+import { QuotaExceededError } from '../../model/errors.js';
+import { type PriceSource } from '../../model/money/pricing.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type SpendReader, type SpendSnapshot } from '../../ports/spend-reader.port.js';
+import { type StickyStates } from '../../ports/sticky-states.port.js';
 import { type PriceBook } from '../pricing/price-book.js';
 import {
   clientGuidance,
@@ -12,11 +12,11 @@ import {
   type ClientGuidance,
   type LabelStatus,
   type Mode,
-} from '../quota/quota-status.js';
+} from '../../model/quota/quota-status.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
-import { type EffectiveConfig, type QuotaScope } from '../tenants/tenant.entity.js';
-import { dayKey, isoUtc, nextLocalMidnight, orgDay, orgLocalTime } from '../time/org-time.js';
-import { decideModel, stickyStateFor, type SelectionReason } from './model-selection.js';
+import { type EffectiveConfig, type QuotaScope } from '../../model/tenants/tenant.entity.js';
+import { dayKey, isoUtc, nextLocalMidnight, orgDay, orgLocalTime } from '../../model/time/org-time.js';
+import { decideModel, stickyStateFor, type SelectionReason } from '../../model/selection/model-selection.js';
 
 export interface ModelStatus {
   spendUsdMicros: number;

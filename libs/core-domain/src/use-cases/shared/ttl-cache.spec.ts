@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { FakeClock } from '../testing/fake-clock.js';
-import { mapLimit, TtlCache } from './ttl-cache.js';
+import { FakeClock } from '../../testing/fake-clock.js';
+import { mapLimit } from './map-limit.js';
+import { TtlCache } from './ttl-cache.js';
 
 /** A promise whose resolution the test controls. */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {

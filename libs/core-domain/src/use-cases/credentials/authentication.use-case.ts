@@ -1,11 +1,11 @@
-import { UnauthorizedError, ForbiddenError, InvalidRequestError } from '../errors.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type CredentialStore } from '../ports/credential-store.port.js';
-import { type IdGenerator } from '../ports/id-generator.port.js';
-import { type RevokedTokens } from '../ports/revoked-tokens.port.js';
-import { type SecretHasher } from '../ports/secret-hasher.port.js';
+import { UnauthorizedError, ForbiddenError, InvalidRequestError } from '../../model/errors.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type CredentialStore } from '../../ports/credential-store.port.js';
+import { type IdGenerator } from '../../ports/id-generator.port.js';
+import { type RevokedTokens } from '../../ports/revoked-tokens.port.js';
+import { type SecretHasher } from '../../ports/secret-hasher.port.js';
 import { TtlCache } from '../shared/ttl-cache.js';
-import { parseClientId, secretVersionValid, type Credential } from './credential.entity.js';
+import { parseClientId, secretVersionValid, type Credential } from '../../model/credentials/credential.entity.js';
 import {
   ACCESS_TOKEN_TTL_SECS,
   REFRESH_TOKEN_TTL_SECS,
@@ -14,7 +14,7 @@ import {
   type Principal,
   type TokenClaims,
   type TokenType,
-} from './token-claims.js';
+} from '../../model/credentials/token-claims.js';
 
 /** "Not revoked" answers and credentials are cached this long on the hot path. */
 export const AUTH_CACHE_TTL_MS = 60_000;

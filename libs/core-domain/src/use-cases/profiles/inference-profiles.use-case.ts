@@ -1,9 +1,9 @@
-import { type ServiceConfig } from '../config/service-config.js';
-import { AlreadyExistsError, NotFoundError } from '../errors.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type InferenceProfiles } from '../ports/inference-profiles.port.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
+import { AlreadyExistsError, NotFoundError } from '../../model/errors.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type InferenceProfiles } from '../../ports/inference-profiles.port.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
-import { validateProfileInput, type InferenceProfile } from './inference-profile.entity.js';
+import { validateProfileInput, type InferenceProfile } from '../../model/profiles/inference-profile.entity.js';
 
 /** Register, list and read an app's inference profiles. */
 export class ManageInferenceProfiles {

@@ -1,22 +1,22 @@
-import { type ServiceConfig } from '../config/service-config.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
 import {
   DomainError,
   InvalidModelLabelError,
   InvalidRequestError,
   StorageUnavailableError,
-} from '../errors.js';
-import { costMicros, resolvePrice, type ResolvedPrice } from '../money/pricing.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type InferenceProfileResolver } from '../ports/inference-profile-resolver.port.js';
-import { type SpendReader } from '../ports/spend-reader.port.js';
-import { type UsageCounters } from '../ports/usage-counters.port.js';
+} from '../../model/errors.js';
+import { costMicros, resolvePrice, type ResolvedPrice } from '../../model/money/pricing.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type InferenceProfileResolver } from '../../ports/inference-profile-resolver.port.js';
+import { type SpendReader } from '../../ports/spend-reader.port.js';
+import { type UsageCounters } from '../../ports/usage-counters.port.js';
 import { type PriceBook } from '../pricing/price-book.js';
-import { labelStatus, quotaPct, type LabelStatus } from '../quota/quota-status.js';
-import { mapLimit } from '../shared/ttl-cache.js';
+import { labelStatus, quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
+import { mapLimit } from '../shared/map-limit.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
-import { epochSecs, isoUtc, orgDay } from '../time/org-time.js';
-import { shardFor, validateUsage, type UsageInput, type ValidUsage } from './usage-event.js';
-import { COUNTER_TTL_DAYS, type UsageRecord } from './usage.entity.js';
+import { epochSecs, isoUtc, orgDay } from '../../model/time/org-time.js';
+import { shardFor, validateUsage, type UsageInput, type ValidUsage } from '../../model/usage/usage-event.js';
+import { COUNTER_TTL_DAYS, type UsageRecord } from '../../model/usage/usage.entity.js';
 
 export interface UsageResult {
   requestId: string;

@@ -1,9 +1,9 @@
-import { type ServiceConfig } from '../config/service-config.js';
-import { resolvePrice, type LabelPrice, type PricingEntry, type ResolvedPrice } from '../money/pricing.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type PricingCache } from '../ports/pricing-cache.port.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
+import { resolvePrice, type LabelPrice, type PricingEntry, type ResolvedPrice } from '../../model/money/pricing.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type PricingCache } from '../../ports/pricing-cache.port.js';
 import { TtlCache } from '../shared/ttl-cache.js';
-import { dayKey } from '../time/org-time.js';
+import { dayKey } from '../../model/time/org-time.js';
 
 export const PRICE_CACHE_TTL_MS = 60_000;
 

@@ -1,17 +1,17 @@
-import { type ChangeFeed } from '../ports/change-feed.port.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type DailyTotals } from '../ports/daily-totals.port.js';
-import { type SpendReader } from '../ports/spend-reader.port.js';
-import { type StickyStates } from '../ports/sticky-states.port.js';
-import { type UsageCounters } from '../ports/usage-counters.port.js';
-import { type WorkerLease } from '../ports/worker-lease.port.js';
-import { labelStatus, type LabelStatus } from '../quota/quota-status.js';
-import { decideModel, stickyStateFor } from '../selection/model-selection.js';
-import { mapLimit } from '../shared/ttl-cache.js';
+import { type ChangeFeed } from '../../ports/change-feed.port.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type DailyTotals } from '../../ports/daily-totals.port.js';
+import { type SpendReader } from '../../ports/spend-reader.port.js';
+import { type StickyStates } from '../../ports/sticky-states.port.js';
+import { type UsageCounters } from '../../ports/usage-counters.port.js';
+import { type WorkerLease } from '../../ports/worker-lease.port.js';
+import { labelStatus, type LabelStatus } from '../../model/quota/quota-status.js';
+import { decideModel, stickyStateFor } from '../../model/selection/model-selection.js';
+import { mapLimit } from '../shared/map-limit.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
-import { parseScopeKey, resolveEffectiveConfig, type EffectiveConfig } from '../tenants/tenant.entity.js';
-import { candidateOrgDays, epochSecs, orgDay } from '../time/org-time.js';
-import { COUNTER_TTL_DAYS, type CounterGroup, type DailyTotal } from '../usage/usage.entity.js';
+import { parseScopeKey, resolveEffectiveConfig, type EffectiveConfig } from '../../model/tenants/tenant.entity.js';
+import { candidateOrgDays, epochSecs, orgDay } from '../../model/time/org-time.js';
+import { COUNTER_TTL_DAYS, type CounterGroup, type DailyTotal } from '../../model/usage/usage.entity.js';
 
 export interface AggregationOptions {
   /** Who this worker is (lease owner). */

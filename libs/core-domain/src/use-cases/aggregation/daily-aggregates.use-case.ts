@@ -1,11 +1,11 @@
-import { type ServiceConfig } from '../config/service-config.js';
-import { FieldProblems, InvalidRequestError, NotFoundError } from '../errors.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type DailyTotals } from '../ports/daily-totals.port.js';
-import { type SpendReader } from '../ports/spend-reader.port.js';
-import { type TenantDirectory } from '../ports/tenant-directory.port.js';
-import { labelStatus, quotaPct, type LabelStatus } from '../quota/quota-status.js';
-import { decideModel } from '../selection/model-selection.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
+import { FieldProblems, InvalidRequestError, NotFoundError } from '../../model/errors.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type DailyTotals } from '../../ports/daily-totals.port.js';
+import { type SpendReader } from '../../ports/spend-reader.port.js';
+import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
+import { labelStatus, quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
+import { decideModel } from '../../model/selection/model-selection.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 import {
   resolveEffectiveConfig,
@@ -13,9 +13,9 @@ import {
   type EffectiveConfig,
   type Org,
   type QuotaScope,
-} from '../tenants/tenant.entity.js';
-import { isValidDay, orgDay } from '../time/org-time.js';
-import { addTotals, ZERO_TOTALS, type DailyTotal, type UsageTotals } from '../usage/usage.entity.js';
+} from '../../model/tenants/tenant.entity.js';
+import { isValidDay, orgDay } from '../../model/time/org-time.js';
+import { addTotals, ZERO_TOTALS, type DailyTotal, type UsageTotals } from '../../model/usage/usage.entity.js';
 
 export interface LabelAggregate extends UsageTotals {
   label: string;

@@ -1,4 +1,4 @@
-import { type ServiceConfig } from '../config/service-config.js';
+import { type ServiceConfig } from '../../model/config/service-config.js';
 import {
   appClientId,
   DEFAULT_GRACE_HOURS,
@@ -6,16 +6,16 @@ import {
   orgClientId,
   rotatedCredential,
   type Credential,
-} from '../credentials/credential.entity.js';
-import { FieldProblems, InvalidConfigError, NotFoundError, StorageUnavailableError } from '../errors.js';
-import { type Clock } from '../ports/clock.port.js';
-import { type CredentialStore } from '../ports/credential-store.port.js';
-import { type IdGenerator } from '../ports/id-generator.port.js';
-import { type SecretHasher } from '../ports/secret-hasher.port.js';
-import { type TenantDirectory } from '../ports/tenant-directory.port.js';
-import { type InferenceProfiles } from '../ports/inference-profiles.port.js';
-import { PROFILE_LABEL_PATTERN } from '../profiles/inference-profile.entity.js';
-import { isValidTimezone } from '../time/org-time.js';
+} from '../../model/credentials/credential.entity.js';
+import { FieldProblems, InvalidConfigError, NotFoundError, StorageUnavailableError } from '../../model/errors.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type CredentialStore } from '../../ports/credential-store.port.js';
+import { type IdGenerator } from '../../ports/id-generator.port.js';
+import { type SecretHasher } from '../../ports/secret-hasher.port.js';
+import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
+import { type InferenceProfiles } from '../../ports/inference-profiles.port.js';
+import { PROFILE_LABEL_PATTERN } from '../../model/profiles/inference-profile.entity.js';
+import { isValidTimezone } from '../../model/time/org-time.js';
 import { checkEffectiveConfig, type TenantConfigCache } from './tenant-config.js';
 import {
   isPrototypeKey,
@@ -32,7 +32,7 @@ import {
   type QuotaScope,
   type Quotas,
   type ShardCount,
-} from './tenant.entity.js';
+} from '../../model/tenants/tenant.entity.js';
 
 export interface OrgInput {
   orgName: string;

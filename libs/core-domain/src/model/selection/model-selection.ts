@@ -1,18 +1,6 @@
 import { type LabelStatus } from '../quota/quota-status.js';
 import { epochSecs, nextLocalMidnight } from '../time/org-time.js';
-
-/** Sticky fallback state for one (scope, org day): only ever moves forward within the day. */
-export interface StickyState {
-  scopeKey: string;
-  day: string; // YYYY-MM-DD org day
-  label: string;
-  index: number;
-  previousLabel: string;
-  reason: 'QUOTA_EXCEEDED';
-  updatedAt: string;
-  /** Epoch seconds: one hour after the next local midnight. */
-  expiresAt: number;
-}
+import { type StickyState } from './sticky-state.js';
 
 /** Where a fallback moves the sticky state: the recommended label and the one before it. */
 export interface StickyAdvance {
