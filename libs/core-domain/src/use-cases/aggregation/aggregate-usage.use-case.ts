@@ -9,7 +9,11 @@ import { labelStatus, type LabelStatus } from '../../model/quota/quota-status.js
 import { decideModel, stickyStateFor } from '../../model/selection/model-selection.js';
 import { mapLimit } from '../shared/map-limit.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
-import { parseScopeKey, resolveEffectiveConfig, type EffectiveConfig } from '../../model/tenants/tenant.entity.js';
+import {
+  parseScopeKey,
+  resolveEffectiveConfig,
+  type EffectiveConfig,
+} from '../../model/tenants/tenant.entity.js';
 import { candidateOrgDays, epochSecs, orgDay } from '../../model/time/org-time.js';
 import { COUNTER_TTL_DAYS, type CounterGroup, type DailyTotal } from '../../model/usage/usage.entity.js';
 

@@ -5,7 +5,11 @@ import { type IdGenerator } from '../../ports/id-generator.port.js';
 import { type RevokedTokens } from '../../ports/revoked-tokens.port.js';
 import { type SecretHasher } from '../../ports/secret-hasher.port.js';
 import { TtlCache } from '../shared/ttl-cache.js';
-import { parseClientId, secretVersionValid, type Credential } from '../../model/credentials/credential.entity.js';
+import {
+  parseClientId,
+  secretVersionValid,
+  type Credential,
+} from '../../model/credentials/credential.entity.js';
 import {
   ACCESS_TOKEN_TTL_SECS,
   REFRESH_TOKEN_TTL_SECS,

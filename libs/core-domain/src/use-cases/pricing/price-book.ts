@@ -1,5 +1,10 @@
 import { type ServiceConfig } from '../../model/config/service-config.js';
-import { resolvePrice, type LabelPrice, type PricingEntry, type ResolvedPrice } from '../../model/money/pricing.js';
+import {
+  resolvePrice,
+  type LabelPrice,
+  type PricingEntry,
+  type ResolvedPrice,
+} from '../../model/money/pricing.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type PricingCache } from '../../ports/pricing-cache.port.js';
 import { TtlCache } from '../shared/ttl-cache.js';

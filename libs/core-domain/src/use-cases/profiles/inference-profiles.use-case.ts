@@ -3,7 +3,10 @@ import { AlreadyExistsError, NotFoundError } from '../../model/errors.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type InferenceProfiles } from '../../ports/inference-profiles.port.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
-import { validateProfileInput, type InferenceProfile } from '../../model/profiles/inference-profile.entity.js';
+import {
+  validateProfileInput,
+  type InferenceProfile,
+} from '../../model/profiles/inference-profile.entity.js';
 
 /** Register, list and read an app's inference profiles. */
 export class ManageInferenceProfiles {

@@ -7,7 +7,12 @@ import {
   rotatedCredential,
   type Credential,
 } from '../../model/credentials/credential.entity.js';
-import { FieldProblems, InvalidConfigError, NotFoundError, StorageUnavailableError } from '../../model/errors.js';
+import {
+  FieldProblems,
+  InvalidConfigError,
+  NotFoundError,
+  StorageUnavailableError,
+} from '../../model/errors.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type CredentialStore } from '../../ports/credential-store.port.js';
 import { type IdGenerator } from '../../ports/id-generator.port.js';

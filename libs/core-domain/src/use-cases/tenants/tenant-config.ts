@@ -5,7 +5,12 @@ import { type InferenceProfiles } from '../../ports/inference-profiles.port.js';
 import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
 import { type InferenceProfile } from '../../model/profiles/inference-profile.entity.js';
 import { TtlCache } from '../shared/ttl-cache.js';
-import { resolveEffectiveConfig, type App, type EffectiveConfig, type Org } from '../../model/tenants/tenant.entity.js';
+import {
+  resolveEffectiveConfig,
+  type App,
+  type EffectiveConfig,
+  type Org,
+} from '../../model/tenants/tenant.entity.js';
 
 /** Config changes reach running instances within this time. */
 export const CONFIG_CACHE_TTL_MS = 60_000;
