@@ -9,6 +9,9 @@ import {
   type CredentialStore,
   type DailyTotal,
   type DailyTotals,
+  type PeriodTotal,
+  type PeriodTotals,
+  periodTotalId,
   type InferenceProfile,
   type InferenceProfiles,
   type Org,
@@ -65,6 +68,7 @@ export function createMemoryAdapters(): MemoryAdapters {
   const counters = new Map<string, UsageTotals>(); // `${scope}|${label}|${day}|${shard}`
   const groupsWritten = new Map<string, { group: CounterGroup; at: number }>(); // `${scope}|${label}|${day}`
   const totals = new Map<string, DailyTotal>(); // `${scope}|${day}|${label}`
+  const periods = new Map<string, PeriodTotal>(); // periodTotalId
   const pricing = new Map<string, PricingEntry>(); // `${day}|${model}|${region ?? ''}`
   const revoked = new Map<string, number>(); // jti -> expires_at
   const leases = new Map<string, { owner?: string; expiresAt: number; cursor?: string }>();
@@ -236,10 +240,38 @@ export function createMemoryAdapters(): MemoryAdapters {
     },
   };
 
+  const readPeriods = (
+    keys: readonly { scopeKey: string; periodKey: string; label: string }[],
+    now: Date,
+  ) => {
+    const out = new Map<string, PeriodTotal>();
+    for (const k of keys) {
+      const id = periodTotalId(k);
+      const t = periods.get(id);
+      if (t && live(t.expiresAt, now)) out.set(id, copy(t));
+    }
+    return out;
+  };
+
+  const periodTotals: PeriodTotals = {
+    async put(list) {
+      await tick();
+      for (const t of list) periods.set(periodTotalId(t), copy(t));
+    },
+    async get(keys, now) {
+      await tick();
+      return readPeriods(keys, now);
+    },
+  };
+
   const spend: SpendReader = {
     async read(q, now): Promise<SpendSnapshot> {
       await tick();
-      const snapshot: SpendSnapshot = { totals: new Map(), live: new Map() };
+      const snapshot: SpendSnapshot = {
+        totals: new Map(),
+        live: new Map(),
+        periods: readPeriods(q.periods ?? [], now),
+      };
       for (const label of q.totalsFor) {
         const t = totals.get(`${q.scopeKey}|${q.day}|${label}`);
         if (t && live(t.expiresAt, now)) snapshot.totals.set(label, copy(t));
@@ -334,6 +366,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     sticky: stickyStates,
     counters: usageCounters,
     totals: dailyTotals,
+    periodTotals,
     spend,
     pricing: pricingCache,
     revocations,

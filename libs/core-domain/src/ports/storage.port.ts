@@ -2,6 +2,7 @@ import { type ChangeFeed } from './change-feed.port.js';
 import { type CredentialStore } from './credential-store.port.js';
 import { type DailyTotals } from './daily-totals.port.js';
 import { type InferenceProfiles } from './inference-profiles.port.js';
+import { type PeriodTotals } from './period-totals.port.js';
 import { type PricingCache } from './pricing-cache.port.js';
 import { type RevokedTokens } from './revoked-tokens.port.js';
 import { type SpendReader } from './spend-reader.port.js';
@@ -18,6 +19,7 @@ export interface StorageAdapters {
   sticky: StickyStates;
   counters: UsageCounters;
   totals: DailyTotals;
+  periodTotals: PeriodTotals;
   spend: SpendReader;
   pricing: PricingCache;
   revocations: RevokedTokens;

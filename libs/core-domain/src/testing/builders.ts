@@ -22,6 +22,7 @@ export function anOrg(over: Partial<Org> = {}): Org {
     quotaScope: 'ORG',
     modelOrdering: ['premium', 'standard', 'economy'],
     quotas: { premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 },
+    budgets: [],
     settings: { ...DEFAULT_ORG_SETTINGS },
     createdAt: T0,
     updatedAt: T0,

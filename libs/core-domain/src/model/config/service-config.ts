@@ -221,6 +221,7 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
         ? DEFAULT_ORG_SETTINGS.tightModeThresholdPct
         : r.int(d.tight_mode_threshold_pct, 'defaults.tight_mode_threshold_pct', 50, 100),
     aggShardCount: shard as OrgSettings['aggShardCount'],
+    weekStartsOn: DEFAULT_ORG_SETTINGS.weekStartsOn,
     stickyFallbackEnabled:
       d.sticky_fallback_enabled === undefined
         ? true

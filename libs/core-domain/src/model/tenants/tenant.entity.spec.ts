@@ -22,6 +22,7 @@ function anOrg(scope: QuotaScope, overrides: Partial<Org> = {}): Org {
     quotaScope: scope,
     modelOrdering: ['premium', 'standard', 'economy'],
     quotas: { premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 },
+    budgets: [],
     settings: { ...DEFAULT_ORG_SETTINGS, aggShardCount: 16 },
     createdAt: '2026-03-01T00:00:00Z',
     updatedAt: '2026-03-01T00:00:00Z',

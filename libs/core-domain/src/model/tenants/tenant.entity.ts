@@ -1,3 +1,6 @@
+import { type Budget } from '../budgets/budget.entity.js';
+import { DEFAULT_WEEK_START, type WeekStart } from '../time/budget-window.js';
+
 export type QuotaScope = 'ORG' | 'APP';
 export const QUOTA_SCOPES: readonly QuotaScope[] = ['ORG', 'APP'];
 export const SHARD_COUNTS = [8, 16, 32, 64] as const;
@@ -10,6 +13,8 @@ export interface OrgSettings {
   stickyFallbackEnabled: boolean;
   refreshIntervalNormalSecs: number;
   refreshIntervalTightSecs: number;
+  /** The local day weeks start on, for WEEK budgets. */
+  weekStartsOn: WeekStart;
 }
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
@@ -20,6 +25,7 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   // 10 s, not 60 s: the overrun simulation (docs/performance.md) shows clients still calling on a
   // TIGHT answer cached 60 s after the quota ran out (0.65 % over in scenario (a), 0.28 % at 10 s).
   refreshIntervalTightSecs: 10,
+  weekStartsOn: DEFAULT_WEEK_START,
 };
 
 /** Quotas: label -> integer micro-USD per org day. */
@@ -32,6 +38,8 @@ export interface Org {
   quotaScope: QuotaScope;
   modelOrdering: string[];
   quotas: Quotas;
+  /** Caps on the whole org's spend per window (budgets.md): the org's own in ORG scope, the sum of its apps in APP scope. */
+  budgets: Budget[];
   settings: OrgSettings;
   createdAt: string;
   updatedAt: string;
@@ -44,6 +52,8 @@ export interface AppOverrides {
   tightModeThresholdPct?: number;
   refreshIntervalNormalSecs?: number;
   refreshIntervalTightSecs?: number;
+  /** The app's own budgets (APP scope only). */
+  budgets?: Budget[];
 }
 
 export interface App {

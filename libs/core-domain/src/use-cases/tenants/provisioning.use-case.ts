@@ -214,6 +214,7 @@ export class Provisioning {
       stickyFallbackEnabled: o.stickyFallbackEnabled ?? d.stickyFallbackEnabled,
       refreshIntervalNormalSecs: o.refreshIntervalNormalSecs ?? d.refreshIntervalNormalSecs,
       refreshIntervalTightSecs: o.refreshIntervalTightSecs ?? d.refreshIntervalTightSecs,
+      weekStartsOn: existing?.settings.weekStartsOn ?? d.weekStartsOn,
     };
     return {
       orgId,
@@ -222,6 +223,7 @@ export class Provisioning {
       quotaScope: input.quotaScope,
       modelOrdering: [...ordering!],
       quotas: { ...quotas! },
+      budgets: existing?.budgets ?? [],
       settings,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,

@@ -1,0 +1,38 @@
+import { type UsageTotals } from './usage.entity.js';
+
+/** The label of a period total that sums every label of its scope. */
+export const ALL_LABELS = '*';
+
+/**
+ * Which period total: a scope (an org or app scope key; in APP scope, `ORG#{org}` holds the org's
+ * roll-up of all its apps), a period key of the window module (`D#2026-12-01`, `W#2026-11-30`,
+ * `M#2026-12`) and a label, or ALL_LABELS.
+ */
+export interface PeriodTotalKey {
+  scopeKey: string;
+  periodKey: string;
+  label: string;
+}
+
+/** One point of a day total's recent history: what it was at an instant (for the last-hour rate). */
+export interface SpendSample {
+  at: string;
+  costUsdMicros: number;
+}
+
+/**
+ * The spend of one (scope, period, label), recomputed by the worker from the day totals (never a
+ * blind increment): running it again gives the same item.
+ */
+export interface PeriodTotal extends PeriodTotalKey, UsageTotals {
+  updatedAt: string;
+  /** Epoch seconds (400 days). */
+  expiresAt: number;
+  /** Day periods only: the total's values over the last two hours, oldest first. */
+  samples?: SpendSample[];
+}
+
+/** The map key of a period total in reads: `${scopeKey}|${periodKey}|${label}`. */
+export function periodTotalId(key: PeriodTotalKey): string {
+  return `${key.scopeKey}|${key.periodKey}|${key.label}`;
+}
