@@ -1,5 +1,7 @@
 import { AggregateUsage, type AggregationOptions } from './use-cases/aggregation/aggregate-usage.use-case.js';
 import { GetDailyAggregates } from './use-cases/aggregation/daily-aggregates.use-case.js';
+import { GetPeriodAggregates } from './use-cases/aggregation/period-aggregates.use-case.js';
+import { GetBudgets } from './use-cases/budgets/get-budgets.use-case.js';
 import { type ServiceConfig } from './model/config/service-config.js';
 import { Authentication } from './use-cases/credentials/authentication.use-case.js';
 import { type Clock } from './ports/clock.port.js';
@@ -34,6 +36,8 @@ export interface CostKeeper {
   profiles: ManageInferenceProfiles;
   aggregator: AggregateUsage;
   aggregates: GetDailyAggregates;
+  periodAggregates: GetPeriodAggregates;
+  budgets: GetBudgets;
   configs: TenantConfigCache;
   prices: PriceBook;
 }
@@ -47,47 +51,63 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
   const prices = new PriceBook(s.pricing, config, clock);
   const auth = new Authentication(s.credentials, s.revocations, deps.hasher, deps.ids, clock);
-  const provisioning = new Provisioning(
-    s.tenants,
-    s.credentials,
-    s.profiles,
-    deps.hasher,
-    deps.ids,
+  const provisioning = new Provisioning({
+    tenants: s.tenants,
+    credentials: s.credentials,
+    profiles: s.profiles,
+    hasher: deps.hasher,
+    ids: deps.ids,
     clock,
     config,
+    cache: configs,
+    onRotated: (id) => auth.forgetCredential(id),
+  });
+  const aggregates = new GetDailyAggregates({
     configs,
-    (id) => auth.forgetCredential(id),
-  );
+    tenants: s.tenants,
+    spend: s.spend,
+    totals: s.totals,
+    clock,
+    config,
+  });
   return {
     provisioning,
     auth,
-    selectModel: new SelectModel(configs, s.spend, s.sticky, prices, clock, config),
-    recordUsage: new RecordUsage(
+    selectModel: new SelectModel({ configs, spend: s.spend, sticky: s.sticky, prices, clock, config }),
+    recordUsage: new RecordUsage({
       configs,
-      s.counters,
-      s.spend,
+      counters: s.counters,
+      spend: s.spend,
       prices,
-      deps.profileResolver,
+      resolver: deps.profileResolver,
       clock,
       config,
-      deps.aggregation?.intervalSecs ?? 60,
-    ),
+      aggregationIntervalSecs: deps.aggregation?.intervalSecs ?? 60,
+    }),
     profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config),
-    aggregator: new AggregateUsage(
-      s.lease,
-      s.changeFeed,
-      s.counters,
-      s.totals,
-      s.spend,
-      s.sticky,
+    aggregator: new AggregateUsage({
+      lease: s.lease,
+      feed: s.changeFeed,
+      counters: s.counters,
+      totals: s.totals,
+      periodTotals: s.periodTotals,
+      spend: s.spend,
+      sticky: s.sticky,
+      tenants: s.tenants,
       configs,
       clock,
-      {
-        owner: deps.aggregation?.owner ?? 'aggregator',
-        ...deps.aggregation,
-      },
-    ),
-    aggregates: new GetDailyAggregates(configs, s.tenants, s.spend, s.totals, clock, config),
+      aggregation: { owner: deps.aggregation?.owner ?? 'aggregator', ...deps.aggregation },
+    }),
+    aggregates,
+    periodAggregates: new GetPeriodAggregates({
+      configs,
+      tenants: s.tenants,
+      periodTotals: s.periodTotals,
+      daily: aggregates,
+      clock,
+      config,
+    }),
+    budgets: new GetBudgets({ configs, periodTotals: s.periodTotals, clock }),
     configs,
     prices,
   };

@@ -1,4 +1,4 @@
-import { FieldProblems, InvalidConfigError } from '../errors.js';
+import { type FieldProblems, InvalidConfigError } from '../errors.js';
 import { PROFILE_LABEL_PATTERN } from '../profiles/inference-profile.entity.js';
 import { isPrototypeKey } from '../tenants/tenant.entity.js';
 import { WINDOW_KINDS, type WindowKind } from '../time/budget-window.js';
@@ -37,7 +37,8 @@ export function parseBudgets(p: FieldProblems, field: string, raw: unknown): Bud
     }
     const o = b as Record<string, unknown>;
     for (const k of Object.keys(o))
-      if (!BUDGET_FIELDS.includes(k)) p.add(`${at}.${WIRE[k] ?? k}`, 'is not a known field');
+      if (!BUDGET_FIELDS.includes(k))
+        p.add(`${at}.${Object.hasOwn(WIRE, k) ? WIRE[k] : k}`, 'is not a known field');
     const window = o.window;
     const limit = o.limitUsdMicros;
     const label = o.label;

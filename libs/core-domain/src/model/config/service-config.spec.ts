@@ -83,6 +83,7 @@ describe("rule: the repo's config.yaml parses and carries the default labels, pr
 
   it('rule: default org settings are those of domain.md, but a 10 s tight interval (issue #8)', () => {
     expect(config.defaults.settings).toEqual({
+      weekStartsOn: 'MONDAY',
       tightModeThresholdPct: 95,
       aggShardCount: 8,
       stickyFallbackEnabled: true,
@@ -158,6 +159,7 @@ describe('rule: omitted settings are filled with the defaults', () => {
       cacheWritePerMillion: 1_000_000,
     });
     expect(config.defaults.settings).toEqual({
+      weekStartsOn: 'MONDAY',
       tightModeThresholdPct: 80,
       aggShardCount: 32,
       stickyFallbackEnabled: false,

@@ -4,6 +4,7 @@ import {
   isValidAppId,
   normalizeOrgId,
   parseScopeKey,
+  orgSpendScopeKey,
   resolveEffectiveConfig,
   scopeKeyFor,
   type App,
@@ -64,6 +65,9 @@ describe('rule: the effective config of an app is the org config with the app ov
       stickyFallbackEnabled: true,
       refreshIntervalNormalSecs: 300,
       refreshIntervalTightSecs: 10,
+      weekStartsOn: 'MONDAY',
+      orgBudgets: [],
+      appBudgets: [],
       inheritedFields: [
         'agg_shard_count',
         'model_ordering',
@@ -76,6 +80,21 @@ describe('rule: the effective config of an app is the org config with the app ov
         'timezone',
       ],
     });
+  });
+
+  it('rule: org budgets apply in both scopes; app budgets only in APP scope; week start from the org', () => {
+    const month = { window: 'MONTH' as const, limitUsdMicros: 50_000_000 };
+    const week = { window: 'WEEK' as const, limitUsdMicros: 9_000_000, label: 'premium' };
+    const org = (scope: QuotaScope) =>
+      anOrg(scope, { budgets: [month], settings: { ...DEFAULT_ORG_SETTINGS, weekStartsOn: 'SUNDAY' } });
+    const app = anApp({ budgets: [week] });
+    expect(resolveEffectiveConfig(org('APP'), app)).toMatchObject({
+      orgBudgets: [month],
+      appBudgets: [week],
+      weekStartsOn: 'SUNDAY',
+    });
+    expect(resolveEffectiveConfig(org('ORG'), app)).toMatchObject({ orgBudgets: [month], appBudgets: [] });
+    expect(orgSpendScopeKey(ORG_ID)).toBe(`ORG#${ORG_ID}`);
   });
 
   it('rule: ordering, quotas (APP scope), threshold and refresh intervals come from the app when it overrides them', () => {

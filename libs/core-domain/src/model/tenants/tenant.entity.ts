@@ -79,6 +79,12 @@ export interface EffectiveConfig {
   stickyFallbackEnabled: boolean;
   refreshIntervalNormalSecs: number;
   refreshIntervalTightSecs: number;
+  /** The day the org's weeks start on (WEEK budgets). */
+  weekStartsOn: WeekStart;
+  /** The org's budgets: in ORG scope over the org's spend, in APP scope over the sum of its apps. */
+  orgBudgets: Budget[];
+  /** The app's own budgets (APP scope only; empty otherwise). */
+  appBudgets: Budget[];
   /** Names of the fields taken from the org rather than the app. */
   inheritedFields: string[];
 }
@@ -105,6 +111,14 @@ export function isValidAppId(raw: unknown): raw is string {
 /** Scope key: `ORG#{org}` in ORG scope, `ORG#{org}#APP#{app}` in APP scope. */
 export function scopeKeyFor(scope: QuotaScope, orgId: string, appId: string): string {
   return scope === 'ORG' ? `ORG#${orgId}` : `ORG#${orgId}#APP#${appId}`;
+}
+
+/**
+ * Where an org's own spend is kept: its scope key in ORG scope; in APP scope the roll-up of all its
+ * apps that the aggregator keeps under the same key (no counter is written there in APP scope).
+ */
+export function orgSpendScopeKey(orgId: string): string {
+  return `ORG#${orgId}`;
 }
 
 /** Splits a scope key back into its ids. */
@@ -166,6 +180,9 @@ export function resolveEffectiveConfig(
       o.refreshIntervalTightSecs,
       org.settings.refreshIntervalTightSecs,
     ),
+    weekStartsOn: org.settings.weekStartsOn ?? DEFAULT_WEEK_START,
+    orgBudgets: (org.budgets ?? []).map((b) => ({ ...b })),
+    appBudgets: org.quotaScope === 'APP' ? (o.budgets ?? []).map((b) => ({ ...b })) : [],
     inheritedFields: inherited.sort(),
   };
 }

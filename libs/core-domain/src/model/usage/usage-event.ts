@@ -86,7 +86,8 @@ export function validateUsage(input: UsageInput, now: Date): ValidUsage {
   const raw = input as unknown as Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null)
     throw new InvalidRequestError([{ field: '(body)', message: 'must be an object' }]);
-  for (const k of Object.keys(raw)) if (!ALLOWED_FIELDS.has(k)) p.add(WIRE[k] ?? k, 'is not a known field');
+  for (const k of Object.keys(raw))
+    if (!ALLOWED_FIELDS.has(k)) p.add(Object.hasOwn(WIRE, k) ? WIRE[k]! : k, 'is not a known field');
   if (typeof input.requestId !== 'string' || !UUID_PATTERN.test(input.requestId))
     p.add('request_id', 'must be a UUID');
   if (typeof input.modelLabel !== 'string' || input.modelLabel.length < 1 || input.modelLabel.length > 50) {

@@ -5,8 +5,13 @@ import { type SpendReader } from '../../ports/spend-reader.port.js';
 import { type StickyStates } from '../../ports/sticky-states.port.js';
 import { type UsageCounters } from '../../ports/usage-counters.port.js';
 import { type WorkerLease } from '../../ports/worker-lease.port.js';
-import { labelStatus, type LabelStatus } from '../../model/quota/quota-status.js';
-import { decideModel, stickyStateFor } from '../../model/selection/model-selection.js';
+import { labelStatus } from '../../model/quota/quota-status.js';
+import { linesFor } from '../../model/quota/budget-lines.js';
+import { type PeriodTotals } from '../../ports/period-totals.port.js';
+import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
+import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
+import { RollUpPeriods } from './roll-up-periods.use-case.js';
+import { assessSelection, stickyStateFor } from '../../model/selection/model-selection.js';
 import { mapLimit } from '../shared/map-limit.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 import {
@@ -14,7 +19,7 @@ import {
   resolveEffectiveConfig,
   type EffectiveConfig,
 } from '../../model/tenants/tenant.entity.js';
-import { candidateOrgDays, epochSecs, orgDay } from '../../model/time/org-time.js';
+import { candidateOrgDays, epochSecs, nextLocalMidnight, orgDay } from '../../model/time/org-time.js';
 import { COUNTER_TTL_DAYS, type CounterGroup, type DailyTotal } from '../../model/usage/usage.entity.js';
 
 export interface AggregationOptions {
@@ -32,6 +37,8 @@ export type PassReport =
   | {
       ran: true;
       groupsAggregated: number;
+      /** Period totals (day, week, month; per label and all labels; org roll-ups) recomputed. */
+      periodTotalsWritten: number;
       stickyAdvanced: number;
       durationMs: number;
       /** Seconds between the oldest change this pass could include and the pass start. */
@@ -50,27 +57,56 @@ export type PassReport =
  * day (accepted up to 24 h late) land in that day's total, including during the two hours after local
  * midnight when the previous day is still open (see daysOpenForAggregation).
  */
+export interface AggregateUsageOptions {
+  lease: WorkerLease;
+  feed: ChangeFeed;
+  counters: UsageCounters;
+  totals: DailyTotals;
+  periodTotals: PeriodTotals;
+  spend: SpendReader;
+  sticky: StickyStates;
+  tenants: TenantDirectory;
+  configs: TenantConfigCache;
+  clock: Clock;
+  aggregation: AggregationOptions;
+}
+
 export class AggregateUsage {
   private readonly leaseName: string;
   private readonly leaseTtlSecs: number;
   private readonly overlapMs: number;
+  private readonly lease: WorkerLease;
+  private readonly feed: ChangeFeed;
+  private readonly counters: UsageCounters;
+  private readonly totals: DailyTotals;
+  private readonly spend: SpendReader;
+  private readonly sticky: StickyStates;
+  private readonly configs: TenantConfigCache;
+  private readonly clock: Clock;
+  private readonly opts: AggregationOptions;
+  private readonly periods: RollUpPeriods;
   /** The start of this worker's last finished pass, while it holds the lease. */
   private cursor: string | undefined;
 
-  constructor(
-    private readonly lease: WorkerLease,
-    private readonly feed: ChangeFeed,
-    private readonly counters: UsageCounters,
-    private readonly totals: DailyTotals,
-    private readonly spend: SpendReader,
-    private readonly sticky: StickyStates,
-    private readonly configs: TenantConfigCache,
-    private readonly clock: Clock,
-    private readonly opts: AggregationOptions,
-  ) {
-    this.leaseName = opts.leaseName ?? 'aggregator';
-    this.leaseTtlSecs = opts.leaseTtlSecs ?? 120;
-    this.overlapMs = (opts.cursorOverlapSecs ?? 120) * 1000;
+  constructor(o: AggregateUsageOptions) {
+    this.lease = o.lease;
+    this.feed = o.feed;
+    this.counters = o.counters;
+    this.totals = o.totals;
+    this.spend = o.spend;
+    this.sticky = o.sticky;
+    this.configs = o.configs;
+    this.clock = o.clock;
+    this.opts = o.aggregation;
+    this.periods = new RollUpPeriods({
+      periodTotals: o.periodTotals,
+      totals: o.totals,
+      tenants: o.tenants,
+      clock: o.clock,
+    });
+    this.leaseName = this.opts.leaseName ?? 'aggregator';
+    this.leaseTtlSecs = this.opts.leaseTtlSecs ?? 120;
+    this.overlapMs = (this.opts.cursorOverlapSecs ?? 120) * 1000;
   }
 
   /** `signal` lets a shutdown abandon the pass between groups; totals already written stay correct. */
@@ -100,7 +136,10 @@ export class AggregateUsage {
         written.push({ total, eff });
       });
       let stickyAdvanced = 0;
+      let periodTotalsWritten = 0;
       if (!signal?.aborted) {
+        // Budgets read week, month and all-label totals: recompute the ones these days belong to.
+        periodTotalsWritten = await this.periods.run(written);
         for (const { total, eff } of written) {
           if (await this.advanceStickyIfExhausted(total, eff)) stickyAdvanced++;
         }
@@ -110,6 +149,7 @@ export class AggregateUsage {
       return {
         ran: true,
         groupsAggregated: written.length,
+        periodTotalsWritten,
         stickyAdvanced,
         durationMs: this.clock.now().getTime() - started.getTime(),
         maxLagSecs: since ? Math.round((started.getTime() - since.getTime()) / 1000) : 0,
@@ -137,13 +177,19 @@ export class AggregateUsage {
     return app ? resolveEffectiveConfig(org, app) : undefined;
   }
 
-  /** When a label of today's ordering is EXCEEDED, move the sticky state forward (never back). */
+  /**
+   * When a label of today's ordering is out for the day (its daily quota or a DAY budget exhausted),
+   * move the sticky state forward (never back), by the same rule selection uses.
+   */
   private async advanceStickyIfExhausted(total: DailyTotal, eff: EffectiveConfig): Promise<boolean> {
     if (!eff.stickyFallbackEnabled || !eff.modelOrdering.includes(total.label)) return false;
     const now = this.clock.now();
     if (total.day !== orgDay(now, eff.timezone)) return false;
     const quota = eff.quotas[total.label] ?? 0;
-    if (labelStatus(total.costUsdMicros, quota, eff.tightModeThresholdPct) !== 'EXCEEDED') return false;
+    const dayBudgets = [...eff.orgBudgets, ...eff.appBudgets].some((b) => b.window === 'DAY');
+    if (!dayBudgets && labelStatus(total.costUsdMicros, quota, eff.tightModeThresholdPct) !== 'EXCEEDED')
+      return false;
+    const defs = linesFor(eff);
     const snap = await this.spend.read(
       {
         scopeKey: eff.scopeKey,
@@ -152,20 +198,23 @@ export class AggregateUsage {
         liveFor: [],
         shardCount: eff.aggShardCount,
         withSticky: true,
+        periods: periodKeysFor(defs, eff, now),
       },
       now,
     );
-    const statuses: Record<string, LabelStatus> = {};
+    const daySpend = new Map<string, number>();
     for (const label of eff.modelOrdering) {
-      const spend =
-        label === total.label ? total.costUsdMicros : (snap.totals.get(label)?.costUsdMicros ?? 0);
-      statuses[label] = labelStatus(spend, eff.quotas[label] ?? 0, eff.tightModeThresholdPct);
+      daySpend.set(
+        label,
+        label === total.label ? total.costUsdMicros : (snap.totals.get(label)?.costUsdMicros ?? 0),
+      );
     }
-    const decision = decideModel({
+    const { decision } = assessSelection({
       ordering: eff.modelOrdering,
-      statuses,
+      lines: lineStatesFrom({ eff, defs, now, daySpend, dayDelta: new Map(), periods: snap.periods }),
       stickyEnabled: true,
       sticky: snap.sticky,
+      dayEnd: nextLocalMidnight(now, eff.timezone),
     });
     if (decision.kind !== 'recommend' || !decision.advanceStickyTo) return false;
     return this.sticky.advance(

@@ -5,7 +5,9 @@ import { type DailyTotals } from '../../ports/daily-totals.port.js';
 import { type SpendReader } from '../../ports/spend-reader.port.js';
 import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
 import { labelStatus, quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
-import { decideModel } from '../../model/selection/model-selection.js';
+import { assessSelection } from '../../model/selection/model-selection.js';
+import { linesFor } from '../../model/quota/budget-lines.js';
+import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 import {
   resolveEffectiveConfig,
@@ -14,7 +16,7 @@ import {
   type Org,
   type QuotaScope,
 } from '../../model/tenants/tenant.entity.js';
-import { isValidDay, orgDay } from '../../model/time/org-time.js';
+import { isValidDay, nextLocalMidnight, orgDay, startOfOrgDay } from '../../model/time/org-time.js';
 import { addTotals, ZERO_TOTALS, type DailyTotal, type UsageTotals } from '../../model/usage/usage.entity.js';
 
 export interface LabelAggregate extends UsageTotals {
@@ -50,15 +52,31 @@ export interface DailyAggregates {
  * Daily totals per label for an org or an app (at most two storage calls; configs cached).
  * `date` is `today` (always answers) or `YYYY-MM-DD` (400 malformed or future, 404 no data).
  */
+export interface GetDailyAggregatesOptions {
+  configs: TenantConfigCache;
+  tenants: TenantDirectory;
+  spend: SpendReader;
+  totals: DailyTotals;
+  clock: Clock;
+  config: ServiceConfig;
+}
+
 export class GetDailyAggregates {
-  constructor(
-    private readonly configs: TenantConfigCache,
-    private readonly tenants: TenantDirectory,
-    private readonly spend: SpendReader,
-    private readonly totals: DailyTotals,
-    private readonly clock: Clock,
-    private readonly config: ServiceConfig,
-  ) {}
+  private readonly configs: TenantConfigCache;
+  private readonly tenants: TenantDirectory;
+  private readonly spend: SpendReader;
+  private readonly totals: DailyTotals;
+  private readonly clock: Clock;
+  private readonly config: ServiceConfig;
+
+  constructor(o: GetDailyAggregatesOptions) {
+    this.configs = o.configs;
+    this.tenants = o.tenants;
+    this.spend = o.spend;
+    this.totals = o.totals;
+    this.clock = o.clock;
+    this.config = o.config;
+  }
 
   async forOrg(orgId: string, date: string): Promise<DailyAggregates> {
     const org = await this.configs.org(orgId);
@@ -126,6 +144,8 @@ export class GetDailyAggregates {
     day: string,
     today: boolean,
   ): Promise<DailyAggregates> {
+    const now = this.clock.now();
+    const defs = today ? linesFor(eff) : [];
     const snap = await this.spend.read(
       {
         scopeKey: eff.scopeKey,
@@ -134,12 +154,13 @@ export class GetDailyAggregates {
         liveFor: [],
         shardCount: eff.aggShardCount,
         withSticky: eff.stickyFallbackEnabled,
+        periods: periodKeysFor(defs, eff, now),
       },
-      this.clock.now(),
+      now,
     );
     let latest: string | null = null;
     const models: Record<string, LabelAggregate> = {};
-    const statuses: Record<string, LabelStatus> = {};
+    const daySpend = new Map<string, number>();
     for (const label of eff.modelOrdering) {
       const t = snap.totals.get(label);
       if (t && (latest === null || t.updatedAt > latest)) latest = t.updatedAt;
@@ -149,14 +170,25 @@ export class GetDailyAggregates {
         eff.quotas[label] ?? 0,
         eff.tightModeThresholdPct,
       );
-      statuses[label] = models[label]!.quotaStatus;
+      daySpend.set(label, models[label]!.costUsdMicros);
     }
     if (!today && latest === null && !snap.sticky) throw new NotFoundError(`No usage data for ${day}`);
-    const decision = decideModel({
+    // The model a selection would recommend now (today, budgets included); for a past day, by its
+    // daily quotas and sticky state.
+    const lines = lineStatesFrom({
+      eff,
+      defs: today ? defs : linesFor(eff).filter((d) => d.source === 'QUOTA'),
+      now: today ? now : startOfOrgDay(day, eff.timezone),
+      daySpend,
+      dayDelta: new Map(),
+      periods: snap.periods,
+    });
+    const { decision } = assessSelection({
       ordering: eff.modelOrdering,
-      statuses,
+      lines,
       stickyEnabled: eff.stickyFallbackEnabled,
       sticky: snap.sticky,
+      dayEnd: nextLocalMidnight(now, eff.timezone),
     });
     return {
       ...this.summary(org, day, models, latest),

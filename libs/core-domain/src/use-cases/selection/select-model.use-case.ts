@@ -7,7 +7,6 @@ import { type StickyStates } from '../../ports/sticky-states.port.js';
 import { type PriceBook } from '../pricing/price-book.js';
 import {
   clientGuidance,
-  labelStatus,
   quotaPct,
   type ClientGuidance,
   type LabelStatus,
@@ -16,7 +15,14 @@ import {
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
 import { type EffectiveConfig, type QuotaScope } from '../../model/tenants/tenant.entity.js';
 import { dayKey, isoUtc, nextLocalMidnight, orgDay, orgLocalTime } from '../../model/time/org-time.js';
-import { decideModel, stickyStateFor, type SelectionReason } from '../../model/selection/model-selection.js';
+import {
+  assessSelection,
+  stickyStateFor,
+  type SelectionAssessment,
+  type SelectionReason,
+} from '../../model/selection/model-selection.js';
+import { linesFor, type LineDef, type LineState } from '../../model/quota/budget-lines.js';
+import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
 
 export interface ModelStatus {
   spendUsdMicros: number;
@@ -38,6 +44,10 @@ export interface ModelSelection {
     quotaPct: number;
     stickyFallbackActive: boolean;
     modelsStatus: Record<string, ModelStatus>;
+    /** The line that binds the recommended label (highest pct of its covering lines). */
+    binding: LineState | undefined;
+    /** Every line of the scope (daily quotas and budgets) with its current period and status. */
+    lines: LineState[];
   };
   pricing: {
     inputPricePerMillion: number;
@@ -57,30 +67,32 @@ export interface ModelSelection {
 /** Selection reads live spend from this many percentage points below the TIGHT threshold. */
 export const LIVE_READ_MARGIN_PCT = 10;
 
-/** The sticky state expires one hour after the next local midnight. */
+export interface SelectModelOptions {
+  configs: TenantConfigCache;
+  spend: SpendReader;
+  sticky: StickyStates;
+  prices: PriceBook;
+  clock: Clock;
+  config: ServiceConfig;
+}
 
 /**
- * Model selection. Reads totals and the sticky state in one storage call; when the label it would
- * recommend is TIGHT it reads live spend (the shard counters) in a second call, so an exhausted label
- * is seen before the aggregator catches up. `forceCheck` reads live spend for every label at once.
+ * Model selection. Reads day totals, period totals (budgets) and the sticky state in one storage
+ * call; when the line binding the label it would recommend is near its limit it reads live spend
+ * (the shard counters) in a second call, so an exhausted label is seen before the aggregator catches
+ * up. `forceCheck` reads live spend for every label at once.
  */
 export class SelectModel {
-  constructor(
-    private readonly configs: TenantConfigCache,
-    private readonly spend: SpendReader,
-    private readonly sticky: StickyStates,
-    private readonly prices: PriceBook,
-    private readonly clock: Clock,
-    private readonly config: ServiceConfig,
-  ) {}
+  constructor(private readonly o: SelectModelOptions) {}
 
   async execute(orgId: string, appId: string, opts: { forceCheck?: boolean } = {}): Promise<ModelSelection> {
-    const ctx = await this.configs.appContext(orgId, appId);
+    const ctx = await this.o.configs.appContext(orgId, appId);
     const eff = ctx.effective;
-    const now = this.clock.now();
+    const now = this.o.clock.now();
     const day = orgDay(now, eff.timezone);
     const ordering = eff.modelOrdering;
-    const snapshot = await this.spend.read(
+    const defs = linesFor(eff);
+    const snapshot = await this.o.spend.read(
       {
         scopeKey: eff.scopeKey,
         day,
@@ -88,21 +100,25 @@ export class SelectModel {
         liveFor: opts.forceCheck ? ordering : [],
         shardCount: eff.aggShardCount,
         withSticky: eff.stickyFallbackEnabled,
+        periods: periodKeysFor(defs, eff, now),
       },
       now,
     );
-    const spendOf = new Map<string, number>();
+    const aggregated = new Map<string, number>();
+    const daySpend = new Map<string, number>();
     for (const label of ordering) {
-      const live = snapshot.live.get(label)?.costUsdMicros;
       const total = snapshot.totals.get(label)?.costUsdMicros ?? 0;
-      spendOf.set(label, live === undefined ? total : Math.max(live, total));
+      const live = snapshot.live.get(label)?.costUsdMicros;
+      aggregated.set(label, total);
+      daySpend.set(label, live === undefined ? total : Math.max(live, total));
     }
     let usedLive = !!opts.forceCheck;
-    let decision = this.decide(eff, spendOf, snapshot.sticky);
-    if (!opts.forceCheck && decision.kind === 'recommend' && this.nearQuota(eff, spendOf, decision.label)) {
-      // Near the quota the aggregated total may lag: read live spend from here on and decide again.
-      const liveFor = ordering.slice(decision.index);
-      const live = await this.spend.read(
+    let view = this.assess(eff, defs, now, aggregated, daySpend, snapshot);
+    const first = view.assessment.decision;
+    if (!opts.forceCheck && first.kind === 'recommend' && this.nearLimit(eff, view.assessment, first.label)) {
+      // Near a limit the aggregated totals may lag: read live spend from here on and decide again.
+      const liveFor = ordering.slice(first.index);
+      const live = await this.o.spend.read(
         {
           scopeKey: eff.scopeKey,
           day,
@@ -114,22 +130,24 @@ export class SelectModel {
         now,
       );
       for (const label of liveFor) {
-        spendOf.set(label, Math.max(spendOf.get(label) ?? 0, live.live.get(label)?.costUsdMicros ?? 0));
+        daySpend.set(label, Math.max(daySpend.get(label) ?? 0, live.live.get(label)?.costUsdMicros ?? 0));
       }
       usedLive = true;
-      decision = this.decide(eff, spendOf, snapshot.sticky);
+      view = this.assess(eff, defs, now, aggregated, daySpend, snapshot);
     }
+    const { assessment, lines } = view;
     const modelsStatus: Record<string, ModelStatus> = {};
     for (const label of ordering) {
-      const s = spendOf.get(label)!;
+      const s = daySpend.get(label)!;
       const q = eff.quotas[label]!;
       modelsStatus[label] = {
         spendUsdMicros: s,
         quotaUsdMicros: q,
         quotaPct: quotaPct(s, q),
-        status: this.status(eff, spendOf, label),
+        status: assessment.labels[label]!.status,
       };
     }
+    const decision = assessment.decision;
     if (decision.kind === 'all-exceeded') {
       const models: Record<string, { quota_pct: number; exceeded: boolean }> = {};
       let overage = 0;
@@ -138,7 +156,7 @@ export class SelectModel {
         models[label] = { quota_pct: m.quotaPct, exceeded: m.status === 'EXCEEDED' };
         overage += Math.max(0, m.spendUsdMicros - m.quotaUsdMicros);
       }
-      throw new QuotaExceededError(isoUtc(nextLocalMidnight(now, eff.timezone)), {
+      throw new QuotaExceededError(isoUtc(assessment.retryAfter!), {
         org_id: eff.orgId,
         app_id: eff.appId,
         date: day,
@@ -148,7 +166,7 @@ export class SelectModel {
     }
     if (decision.advanceStickyTo) {
       // Conditional and forward-only: losing to a further-advanced state is fine, the next check sees it.
-      await this.sticky.advance(
+      await this.o.sticky.advance(
         stickyStateFor(eff.scopeKey, day, decision.advanceStickyTo, now, eff.timezone),
         now,
       );
@@ -157,7 +175,7 @@ export class SelectModel {
     const current = modelsStatus[label]!;
     const mode: Mode = current.status === 'TIGHT' ? 'TIGHT' : 'NORMAL';
     const target = this.modelOf(ctx, label);
-    const price = await this.prices.priceFor(target.bedrockModelId, this.config.region, target.fallback);
+    const price = await this.o.prices.priceFor(target.bedrockModelId, this.o.config.region, target.fallback);
     return {
       orgId: eff.orgId,
       appId: eff.appId,
@@ -176,6 +194,8 @@ export class SelectModel {
         quotaPct: current.quotaPct,
         stickyFallbackActive: decision.stickyActive,
         modelsStatus,
+        binding: assessment.labels[label]!.binding,
+        lines,
       },
       pricing: {
         inputPricePerMillion: price?.price.inputPerMillion ?? 0,
@@ -191,40 +211,49 @@ export class SelectModel {
     };
   }
 
-  /**
-   * TIGHT, or within LIVE_READ_MARGIN_PCT points below the TIGHT threshold by the aggregated total:
-   * the total lags by up to one aggregation interval, so live spend decides near the quota.
-   */
-  private nearQuota(eff: EffectiveConfig, spendOf: Map<string, number>, label: string): boolean {
-    const quota = eff.quotas[label] ?? 0;
-    const margin = Math.max(0, eff.tightModeThresholdPct - LIVE_READ_MARGIN_PCT);
-    return BigInt(spendOf.get(label) ?? 0) * 100n >= BigInt(margin) * BigInt(quota);
-  }
-
-  private status(eff: EffectiveConfig, spendOf: Map<string, number>, label: string): LabelStatus {
-    return labelStatus(spendOf.get(label) ?? 0, eff.quotas[label] ?? 0, eff.tightModeThresholdPct);
-  }
-
-  private decide(eff: EffectiveConfig, spendOf: Map<string, number>, sticky: SpendSnapshot['sticky']) {
-    const statuses: Record<string, LabelStatus> = {};
-    for (const label of eff.modelOrdering) statuses[label] = this.status(eff, spendOf, label);
-    return decideModel({
+  /** Lines and the decision from the spend known so far (the one rule of model-selection.ts). */
+  private assess(
+    eff: EffectiveConfig,
+    defs: LineDef[],
+    now: Date,
+    aggregated: Map<string, number>,
+    daySpend: Map<string, number>,
+    snapshot: SpendSnapshot,
+  ): { lines: LineState[]; assessment: SelectionAssessment } {
+    const dayDelta = new Map<string, number>();
+    for (const [label, s] of daySpend) dayDelta.set(label, Math.max(0, s - (aggregated.get(label) ?? 0)));
+    const lines = lineStatesFrom({ eff, defs, now, daySpend, dayDelta, periods: snapshot.periods });
+    const assessment = assessSelection({
       ordering: eff.modelOrdering,
-      statuses,
+      lines,
       stickyEnabled: eff.stickyFallbackEnabled,
-      sticky,
+      sticky: snapshot.sticky,
+      dayEnd: nextLocalMidnight(now, eff.timezone),
     });
+    return { lines, assessment };
+  }
+
+  /**
+   * The line binding the label is TIGHT, or within LIVE_READ_MARGIN_PCT points below the TIGHT
+   * threshold: the aggregated totals lag by up to one aggregation interval, so live spend decides
+   * near a limit.
+   */
+  private nearLimit(eff: EffectiveConfig, assessment: SelectionAssessment, label: string): boolean {
+    const line = assessment.labels[label]?.binding;
+    if (!line) return false;
+    const margin = Math.max(0, eff.tightModeThresholdPct - LIVE_READ_MARGIN_PCT);
+    return BigInt(line.spendUsdMicros) * 100n >= BigInt(margin) * BigInt(line.limitUsdMicros);
   }
 
   /** What the app should call for a label: the config model, or the inference profile ARN. */
   private modelOf(ctx: AppContext, label: string) {
-    const def = this.config.labels[label];
+    const def = this.o.config.labels[label];
     if (def) return { bedrockModelId: def.bedrockModelId, description: def.description, fallback: def.price };
     const profile = ctx.profiles.find((p) => p.profileLabel === label);
     return {
       bedrockModelId: profile?.inferenceProfileArn ?? label,
       description: profile?.description ?? `Inference profile ${label}`,
-      fallback: this.config.profileFallbackPrices[label],
+      fallback: this.o.config.profileFallbackPrices[label],
     };
   }
 }

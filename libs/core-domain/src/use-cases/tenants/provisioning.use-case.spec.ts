@@ -53,6 +53,7 @@ describe('Provisioning (use case)', () => {
     const { p } = setup();
     const { org } = await p.putOrg(uniqueId(), { orgName: 'A', timezone: 'UTC', quotaScope: 'APP' });
     expect(org.settings).toEqual({
+      weekStartsOn: 'MONDAY',
       tightModeThresholdPct: 95,
       aggShardCount: 8,
       stickyFallbackEnabled: true,
@@ -237,5 +238,81 @@ describe('Provisioning (use case)', () => {
         ),
       ).toEqual([`quotas.${label}`]);
     }
+  });
+
+  describe('budgets and week_starts_on (budgets.md)', () => {
+    const month = { window: 'MONTH', limitUsdMicros: 50_000_000 };
+    const week = { window: 'WEEK', limitUsdMicros: 9_000_000, label: 'premium' };
+
+    it('rule: org budgets and week_starts_on are stored and read back; a PUT without them clears budgets', async () => {
+      const { p } = setup();
+      const orgId = uniqueId();
+      const created = await p.putOrg(orgId, orgInput({ budgets: [month, week], weekStartsOn: 'SUNDAY' }));
+      expect(created.org.budgets).toEqual([month, week]);
+      expect(created.org.settings.weekStartsOn).toBe('SUNDAY');
+      expect((await p.getOrg(orgId)).org.budgets).toEqual([month, week]);
+      const cleared = await p.putOrg(orgId, orgInput());
+      expect(cleared.org.budgets).toEqual([]);
+      expect(cleared.org.settings.weekStartsOn).toBe('MONDAY');
+    });
+
+    it('rule: two budgets with the same window and label are INVALID_CONFIG; a budget on a label the ordering lacks too', async () => {
+      const { p } = setup();
+      await expect(
+        p.putOrg(uniqueId(), orgInput({ budgets: [month, { ...month, limitUsdMicros: 1 }] })),
+      ).rejects.toBeInstanceOf(InvalidConfigError);
+      await expect(
+        p.putOrg(uniqueId(), orgInput({ budgets: [{ window: 'WEEK', limitUsdMicros: 1, label: 'nope' }] })),
+      ).rejects.toBeInstanceOf(InvalidConfigError);
+      // Same window, different labels (and all labels): fine.
+      const ok = await p.putOrg(
+        uniqueId(),
+        orgInput({ budgets: [week, { ...week, label: 'standard' }, { window: 'WEEK', limitUsdMicros: 5 }] }),
+      );
+      expect(ok.org.budgets).toHaveLength(3);
+    });
+
+    it('rule: bad budget shapes and week starts are INVALID_REQUEST, each listed by wire name', async () => {
+      const { p } = setup();
+      expect(
+        await fieldsOf(
+          p.putOrg(
+            uniqueId(),
+            orgInput({
+              budgets: [
+                { window: 'YEAR', limitUsdMicros: -1, label: 'premium' },
+                { window: 'DAY', limitUsdMicros: 1.5 },
+              ],
+              weekStartsOn: 'FRIDAY',
+            }),
+          ),
+        ),
+      ).toEqual([
+        'budgets[0].window',
+        'budgets[0].limit_usd_micros',
+        'budgets[1].limit_usd_micros',
+        'week_starts_on',
+      ]);
+      expect(
+        await fieldsOf(p.putOrg(uniqueId(), orgInput({ budgets: Array.from({ length: 11 }, () => month) }))),
+      ).toEqual(['budgets']);
+    });
+
+    it('rule: app budgets only in APP scope (INVALID_CONFIG otherwise); stored on the app and in its effective config', async () => {
+      const { p } = setup();
+      const orgScoped = uniqueId();
+      await p.putOrg(orgScoped, orgInput());
+      await expect(p.putApp(orgScoped, 'chat', { appName: 'Chat', budgets: [week] })).rejects.toBeInstanceOf(
+        InvalidConfigError,
+      );
+      const appScoped = uniqueId();
+      await p.putOrg(appScoped, orgInput({ quotaScope: 'APP', budgets: [month] }));
+      const app = await p.putApp(appScoped, 'chat', { appName: 'Chat', budgets: [week] });
+      expect(app.app.overrides.budgets).toEqual([week]);
+      expect(app.effective).toMatchObject({ orgBudgets: [month], appBudgets: [week] });
+      await expect(
+        p.putApp(appScoped, 'chat', { appName: 'Chat', budgets: [week, { ...week, limitUsdMicros: 2 }] }),
+      ).rejects.toBeInstanceOf(InvalidConfigError);
+    });
   });
 });

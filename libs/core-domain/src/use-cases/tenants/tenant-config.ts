@@ -1,5 +1,4 @@
-import { InvalidConfigError, NotFoundError } from '../../model/errors.js';
-import { type ServiceConfig } from '../../model/config/service-config.js';
+import { NotFoundError } from '../../model/errors.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type InferenceProfiles } from '../../ports/inference-profiles.port.js';
 import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
@@ -20,35 +19,6 @@ export interface AppContext {
   app: App;
   effective: EffectiveConfig;
   profiles: InferenceProfile[];
-}
-
-/**
- * Checks that an effective config can work: every label of the ordering is a config label or one
- * of the app's profiles, and has a quota. Throws INVALID_CONFIG naming the problem.
- */
-export function checkEffectiveConfig(
-  eff: Pick<EffectiveConfig, 'appId' | 'modelOrdering' | 'quotas'>,
-  config: ServiceConfig,
-  profileLabels: readonly string[],
-): void {
-  for (const label of eff.modelOrdering) {
-    if (!Object.hasOwn(config.labels, label) && !profileLabels.includes(label)) {
-      throw new InvalidConfigError(
-        `Label '${label}' in the model ordering of app '${eff.appId}' is not defined`,
-        {
-          label,
-          app_id: eff.appId,
-          configured_labels: Object.keys(config.labels),
-        },
-      );
-    }
-    if (!Object.hasOwn(eff.quotas, label)) {
-      throw new InvalidConfigError(`Label '${label}' of app '${eff.appId}' has no quota`, {
-        label,
-        app_id: eff.appId,
-      });
-    }
-  }
 }
 
 /** Org, app and profile reads for the hot paths, cached in process for 60 s. */

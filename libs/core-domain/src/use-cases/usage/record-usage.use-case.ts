@@ -11,7 +11,9 @@ import { type InferenceProfileResolver } from '../../ports/inference-profile-res
 import { type SpendReader } from '../../ports/spend-reader.port.js';
 import { type UsageCounters } from '../../ports/usage-counters.port.js';
 import { type PriceBook } from '../pricing/price-book.js';
-import { labelStatus, quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
+import { quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
+import { assessLabel, lineCovers, linesFor, type LineState } from '../../model/quota/budget-lines.js';
+import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
 import { mapLimit } from '../shared/map-limit.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
 import { epochSecs, isoUtc, orgDay } from '../../model/time/org-time.js';
@@ -29,10 +31,12 @@ export interface UsageResult {
     spendUsdMicros: number;
     quotaUsdMicros: number;
     quotaPct: number;
-    /** EXCEEDED means: the label is exhausted, re-select now. */
+    /** The worst status of the lines covering the label. EXCEEDED means: exhausted, re-select now. */
     mode: LabelStatus;
     /** True when the spend is live (shard counters), as it is near the quota. */
     live: boolean;
+    /** The line binding the label (its daily quota or a budget), the one `mode` comes from. */
+    binding: LineState | undefined;
   };
   timestamp: string;
 }
@@ -59,17 +63,39 @@ export const MAX_BATCH_ITEMS = 100;
  * Usage metering: validate, price on the server, count exactly once (through UsageCounters), and
  * answer with the label's quota status. Storage calls: one write, one read.
  */
+export interface RecordUsageOptions {
+  configs: TenantConfigCache;
+  counters: UsageCounters;
+  spend: SpendReader;
+  prices: PriceBook;
+  /** Finds the model behind an inference profile; without it, profile labels use their fallback price. */
+  resolver?: InferenceProfileResolver;
+  clock: Clock;
+  config: ServiceConfig;
+  /** What the answer tells clients about the aggregation lag (AGGREGATION_INTERVAL_SECS). */
+  aggregationIntervalSecs?: number;
+}
+
 export class RecordUsage {
-  constructor(
-    private readonly configs: TenantConfigCache,
-    private readonly counters: UsageCounters,
-    private readonly spend: SpendReader,
-    private readonly prices: PriceBook,
-    private readonly resolver: InferenceProfileResolver | undefined,
-    private readonly clock: Clock,
-    private readonly config: ServiceConfig,
-    private readonly aggregationIntervalSecs = 60,
-  ) {}
+  private readonly configs: TenantConfigCache;
+  private readonly counters: UsageCounters;
+  private readonly spend: SpendReader;
+  private readonly prices: PriceBook;
+  private readonly resolver: InferenceProfileResolver | undefined;
+  private readonly clock: Clock;
+  private readonly config: ServiceConfig;
+  private readonly aggregationIntervalSecs: number;
+
+  constructor(o: RecordUsageOptions) {
+    this.configs = o.configs;
+    this.counters = o.counters;
+    this.spend = o.spend;
+    this.prices = o.prices;
+    this.resolver = o.resolver;
+    this.clock = o.clock;
+    this.config = o.config;
+    this.aggregationIntervalSecs = o.aggregationIntervalSecs ?? 60;
+  }
 
   async execute(orgId: string, appId: string, input: UsageInput): Promise<UsageResult> {
     const ctx = await this.configs.appContext(orgId, appId);
@@ -78,6 +104,9 @@ export class RecordUsage {
     const cost = outcome.duplicate ? outcome.costUsdMicros : record.costUsdMicros;
     const label = outcome.duplicate ? outcome.label : record.label;
     const day = outcome.duplicate ? outcome.day : record.day;
+    const now = this.clock.now();
+    // The lines covering the label: its daily quota and every budget that covers it.
+    const defs = linesFor(eff).filter((d) => lineCovers(d, label));
     const snap = await this.spend.read(
       {
         scopeKey: eff.scopeKey,
@@ -86,15 +115,37 @@ export class RecordUsage {
         liveFor: [label],
         shardCount: eff.aggShardCount,
         withSticky: false,
+        periods: periodKeysFor(defs, eff, now),
       },
-      this.clock.now(),
+      now,
     );
     const quota = eff.quotas[label] ?? 0;
-    const aggregated = (snap.totals.get(label)?.costUsdMicros ?? 0) + (outcome.duplicate ? 0 : cost);
+    const total = snap.totals.get(label)?.costUsdMicros ?? 0;
+    const aggregated = total + (outcome.duplicate ? 0 : cost);
     const live = snap.live.get(label)?.costUsdMicros ?? aggregated;
-    // Near the quota the aggregated total lags behind: report live spend then.
-    const useLive = labelStatus(Math.max(aggregated, live), quota, eff.tightModeThresholdPct) !== 'NORMAL';
-    const spend = useLive ? Math.max(aggregated, live) : aggregated;
+    const withLive = new Map([[label, Math.max(aggregated, live)]]);
+    const liveLines = lineStatesFrom({
+      eff,
+      defs,
+      now,
+      daySpend: withLive,
+      dayDelta: new Map([[label, withLive.get(label)! - total]]),
+      periods: snap.periods,
+    });
+    // Near a limit the aggregated totals lag behind: report live spend then.
+    const useLive = assessLabel(label, liveLines).status !== 'NORMAL';
+    const spend = useLive ? withLive.get(label)! : aggregated;
+    const lines = useLive
+      ? liveLines
+      : lineStatesFrom({
+          eff,
+          defs,
+          now,
+          daySpend: new Map([[label, aggregated]]),
+          dayDelta: new Map([[label, aggregated - total]]),
+          periods: snap.periods,
+        });
+    const assessed = assessLabel(label, lines);
     return {
       requestId: record.requestId,
       duplicate: outcome.duplicate,
@@ -106,10 +157,11 @@ export class RecordUsage {
         spendUsdMicros: spend,
         quotaUsdMicros: quota,
         quotaPct: quotaPct(spend, quota),
-        mode: labelStatus(spend, quota, eff.tightModeThresholdPct),
+        mode: assessed.status,
         live: useLive,
+        binding: assessed.binding,
       },
-      timestamp: isoUtc(this.clock.now()),
+      timestamp: isoUtc(now),
     };
   }
 
