@@ -15,6 +15,7 @@ import { RATE_LIMITS_ENABLED, RateLimitGuard } from './common/rate-limit.js';
 import { HEALTH_TIMEOUT_MS, HealthController, RootController } from './health/health.controller.js';
 import { ProvisioningController } from './provisioning/provisioning.controller.js';
 import { AggregatesController } from './runtime/aggregates.controller.js';
+import { BudgetsController } from './budgets/budgets.controller.js';
 import { ProfilesController } from './runtime/profiles.controller.js';
 import { RuntimeController } from './runtime/runtime.controller.js';
 
@@ -54,6 +55,7 @@ export class AppModule {
         ProvisioningController,
         RuntimeController,
         AggregatesController,
+        BudgetsController,
         ProfilesController,
       ],
       providers: [

@@ -14,6 +14,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+import { BudgetDto } from '../budgets/budgets.dto.js';
+
 const ORDERING_EXAMPLE = ['premium', 'standard', 'economy'];
 const QUOTAS_EXAMPLE = { premium: 10000000, standard: 5000000, economy: 2000000 };
 const quotasSchema = {
@@ -90,6 +92,26 @@ export class PutOrgDto {
   @Omittable()
   @IsObject()
   quotas?: Record<string, number>;
+  @ApiPropertyOptional({
+    type: [BudgetDto],
+    maxItems: 10,
+    description:
+      "Caps on the whole org's spend per window (in APP scope, the sum of its apps); at most one per window and label",
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => BudgetDto)
+  budgets?: BudgetDto[];
+  @ApiPropertyOptional({
+    enum: ['MONDAY', 'SUNDAY'],
+    enumName: 'WeekStart',
+    description: 'WEEK budgets start at local midnight of this day (default MONDAY)',
+  })
+  @Omittable()
+  @IsIn(['MONDAY', 'SUNDAY'])
+  week_starts_on?: 'MONDAY' | 'SUNDAY';
   @ApiPropertyOptional({ type: OrgOverridesDto })
   @Omittable()
   @ValidateNested()
@@ -128,6 +150,17 @@ export class PutAppDto {
   @Omittable()
   @IsObject()
   quotas?: Record<string, number>;
+  @ApiPropertyOptional({
+    type: [BudgetDto],
+    maxItems: 10,
+    description: "The app's own budgets (only when the org quota scope is APP)",
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => BudgetDto)
+  budgets?: BudgetDto[];
   @ApiPropertyOptional({ type: AppOverridesDto })
   @Omittable()
   @ValidateNested()
@@ -168,6 +201,8 @@ export class OrgConfigurationDto {
   @ApiProperty({ example: true }) sticky_fallback_enabled!: boolean;
   @ApiProperty({ example: 300 }) refresh_interval_secs!: number;
   @ApiProperty({ example: 10 }) refresh_interval_tight_secs!: number;
+  @ApiProperty({ type: [BudgetDto] }) budgets!: BudgetDto[];
+  @ApiProperty({ enum: ['MONDAY', 'SUNDAY'], enumName: 'WeekStart' }) week_starts_on!: string;
 }
 
 export class PutOrgResponseDto {
@@ -225,9 +260,15 @@ export class AppOverridesViewDto {
   @ApiPropertyOptional() tight_mode_threshold_pct?: number;
   @ApiPropertyOptional() refresh_interval_secs?: number;
   @ApiPropertyOptional() refresh_interval_tight_secs?: number;
+  @ApiPropertyOptional({ type: [BudgetDto] }) budgets?: BudgetDto[];
 }
 
 export class EffectiveConfigDto extends OrgConfigurationDto {
+  @ApiProperty({
+    type: [BudgetDto],
+    description: "The app's own budgets (APP scope); `budgets` are the org's",
+  })
+  app_budgets!: BudgetDto[];
   @ApiProperty({ type: [String] }) inherited_fields!: string[];
 }
 

@@ -1,4 +1,5 @@
 import { type App, type EffectiveConfig, type Org, type OrgInput, type AppInput } from '#core-domain';
+import { budgetsWire, toBudgets } from '../budgets/budgets.mapper.js';
 import { type AppDto, type OrgConfigurationDto, type PutAppDto, type PutOrgDto } from './provisioning.dto.js';
 
 /** Wire override names -> domain names. */
@@ -24,6 +25,8 @@ export function toOrgInput(dto: PutOrgDto): OrgInput {
   const input: OrgInput = { orgName: dto.org_name, timezone: dto.timezone, quotaScope: dto.quota_scope };
   if (dto.model_ordering !== undefined) input.modelOrdering = dto.model_ordering;
   if (dto.quotas !== undefined) input.quotas = dto.quotas;
+  if (dto.budgets !== undefined) input.budgets = toBudgets(dto.budgets);
+  if (dto.week_starts_on !== undefined) input.weekStartsOn = dto.week_starts_on;
   if (dto.overrides !== undefined) input.overrides = toOverrides(dto.overrides);
   return input;
 }
@@ -32,6 +35,7 @@ export function toAppInput(dto: PutAppDto): AppInput {
   const input: AppInput = { appName: dto.app_name };
   if (dto.model_ordering !== undefined) input.modelOrdering = dto.model_ordering;
   if (dto.quotas !== undefined) input.quotas = dto.quotas;
+  if (dto.budgets !== undefined) input.budgets = toBudgets(dto.budgets);
   if (dto.overrides !== undefined) input.overrides = toOverrides(dto.overrides);
   return input;
 }
@@ -48,6 +52,8 @@ export function orgConfiguration(org: Org): OrgConfigurationDto {
     sticky_fallback_enabled: org.settings.stickyFallbackEnabled,
     refresh_interval_secs: org.settings.refreshIntervalNormalSecs,
     refresh_interval_tight_secs: org.settings.refreshIntervalTightSecs,
+    budgets: budgetsWire(org.budgets),
+    week_starts_on: org.settings.weekStartsOn ?? 'MONDAY',
   };
 }
 
@@ -63,6 +69,9 @@ export function effectiveConfiguration(eff: EffectiveConfig, orgName: string) {
     sticky_fallback_enabled: eff.stickyFallbackEnabled,
     refresh_interval_secs: eff.refreshIntervalNormalSecs,
     refresh_interval_tight_secs: eff.refreshIntervalTightSecs,
+    week_starts_on: eff.weekStartsOn,
+    budgets: budgetsWire(eff.orgBudgets),
+    app_budgets: budgetsWire(eff.appBudgets),
     inherited_fields: eff.inheritedFields,
   };
 }
@@ -73,6 +82,7 @@ export function appView(app: App, eff: EffectiveConfig, orgName: string): AppDto
   const overrides: AppDto['overrides'] = {};
   if (o.modelOrdering !== undefined) overrides.model_ordering = o.modelOrdering;
   if (o.quotas !== undefined) overrides.quotas = o.quotas;
+  if (o.budgets !== undefined) overrides.budgets = budgetsWire(o.budgets);
   if (o.tightModeThresholdPct !== undefined) overrides.tight_mode_threshold_pct = o.tightModeThresholdPct;
   if (o.refreshIntervalNormalSecs !== undefined)
     overrides.refresh_interval_secs = o.refreshIntervalNormalSecs;

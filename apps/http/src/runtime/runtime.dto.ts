@@ -74,13 +74,65 @@ export class UsageProcessingDto {
   @ApiProperty({ description: 'Priced by the server', example: 3760 }) cost_usd_micros!: number;
 }
 
+const WINDOW_ENUM = { enum: ['DAY', 'WEEK', 'MONTH'], enumName: 'BudgetWindow' } as const;
+
+export class PeriodDto {
+  @ApiProperty({
+    example: 'M#2026-12',
+    description: 'D#YYYY-MM-DD, W#YYYY-MM-DD (the local date the week starts) or M#YYYY-MM',
+  })
+  key!: string;
+  @ApiProperty({ format: 'date-time', description: 'Local midnight of the first day, UTC' }) start!: string;
+  @ApiProperty({ format: 'date-time', description: 'Local midnight after the last day (the reset), UTC' })
+  end!: string;
+}
+
+/** A line: a daily quota or a budget, with its current period. */
+export class BudgetLineDto {
+  @ApiProperty({ enum: ['ORG', 'APP'], enumName: 'QuotaScope', description: 'Whose limit' }) scope!:
+    'ORG' | 'APP';
+  @ApiProperty(WINDOW_ENUM) window!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'premium', description: 'null: all labels' })
+  label!: string | null;
+  @ApiProperty({
+    enum: ['QUOTA', 'BUDGET'],
+    enumName: 'LineSource',
+    description: 'A daily quota or a budget',
+  })
+  source!: 'QUOTA' | 'BUDGET';
+  @ApiProperty({ example: 1203760 }) spend_usd_micros!: number;
+  @ApiProperty({ example: 50000000 }) limit_usd_micros!: number;
+  @ApiProperty({ example: 2.4, description: 'One decimal' }) pct!: number;
+  @ApiProperty(LABEL_STATUS) status!: string;
+  @ApiProperty({ type: PeriodDto }) period!: PeriodDto;
+  @ApiProperty({ format: 'date-time' }) resets_at!: string;
+}
+
+/** The line that binds a label: the covering line with the highest pct (on a tie the shorter window). */
+export class BindingDto {
+  @ApiProperty({ enum: ['ORG', 'APP'], enumName: 'QuotaScope' }) scope!: 'ORG' | 'APP';
+  @ApiProperty(WINDOW_ENUM) window!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'premium', description: 'null: all labels' })
+  label!: string | null;
+  @ApiProperty({ example: 1203760 }) spend_usd_micros!: number;
+  @ApiProperty({ example: 10000000 }) limit_usd_micros!: number;
+  @ApiProperty({ example: 12, description: 'One decimal' }) pct!: number;
+  @ApiProperty({ format: 'date-time' }) resets_at!: string;
+}
+
 export class UsageQuotaStatusDto {
   @ApiProperty({ example: 'premium' }) model_label!: string;
   @ApiProperty({ example: 1203760 }) spend_usd_micros!: number;
   @ApiProperty({ example: 10000000 }) quota_usd_micros!: number;
   @ApiProperty({ example: 12 }) quota_pct!: number;
-  @ApiProperty({ ...LABEL_STATUS, description: 'EXCEEDED: the label is exhausted, re-select now' }) mode!:
-    'NORMAL' | 'TIGHT' | 'EXCEEDED';
+  @ApiProperty({
+    ...LABEL_STATUS,
+    description:
+      'The worst status of the lines covering the label (its daily quota, budgets). EXCEEDED: exhausted, re-select now',
+  })
+  mode!: 'NORMAL' | 'TIGHT' | 'EXCEEDED';
+  @ApiProperty({ type: BindingDto, nullable: true, description: 'The line that binds the label' })
+  binding!: BindingDto | null;
 }
 
 export class UsageAcceptedDto {
@@ -158,6 +210,10 @@ export class SelectionQuotaStatusDto {
   @ApiProperty() sticky_fallback_active!: boolean;
   @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/ModelStatusDto' } })
   models_status!: Record<string, ModelStatusDto>;
+  @ApiProperty({ type: BindingDto, nullable: true, description: 'The line that binds the recommended label' })
+  binding!: BindingDto | null;
+  @ApiProperty({ type: [BudgetLineDto], description: 'Every line of the scope (daily quotas and budgets)' })
+  budgets!: BudgetLineDto[];
 }
 
 export class PricingDto {

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import {
   authorize,
   FieldProblems,
+  isoUtc,
   isValidAppId,
   normalizeOrgId,
   type DailyAggregates,
+  type LineState,
   type InferenceProfile,
   type ModelSelection,
   type Principal,
@@ -13,6 +15,8 @@ import {
 } from '#core-domain';
 import {
   type AggregatesDto,
+  type BindingDto,
+  type BudgetLineDto,
   type ModelSelectionDto,
   type ProfileDto,
   type UsageAcceptedDto,
@@ -71,6 +75,7 @@ export function usageAccepted(r: UsageResult): UsageAcceptedDto {
       quota_usd_micros: r.quotaStatus.quotaUsdMicros,
       quota_pct: r.quotaStatus.quotaPct,
       mode: r.quotaStatus.mode,
+      binding: bindingDto(r.quotaStatus.binding),
     },
     timestamp: r.timestamp,
   };
@@ -104,6 +109,8 @@ export function selectionDto(s: ModelSelection): ModelSelectionDto {
       quota_pct: s.quotaStatus.quotaPct,
       sticky_fallback_active: s.quotaStatus.stickyFallbackActive,
       models_status: models,
+      binding: bindingDto(s.quotaStatus.binding),
+      budgets: s.quotaStatus.lines.map(lineDto),
     },
     pricing: {
       input_price_usd_micros_per_1m: s.pricing.inputPricePerMillion,
@@ -188,4 +195,32 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
   if (!ifNoneMatch) return false;
   const bare = (t: string) => t.trim().replace(/^W\//, '');
   return ifNoneMatch.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag));
+}
+
+export function bindingDto(l: LineState | undefined): BindingDto | null {
+  if (!l) return null;
+  return {
+    scope: l.scope,
+    window: l.window,
+    label: l.label,
+    spend_usd_micros: l.spendUsdMicros,
+    limit_usd_micros: l.limitUsdMicros,
+    pct: l.pct,
+    resets_at: isoUtc(l.period.end),
+  };
+}
+
+export function lineDto(l: LineState): BudgetLineDto {
+  return {
+    scope: l.scope,
+    window: l.window,
+    label: l.label,
+    source: l.source,
+    spend_usd_micros: l.spendUsdMicros,
+    limit_usd_micros: l.limitUsdMicros,
+    pct: l.pct,
+    status: l.status,
+    period: { key: l.period.key, start: isoUtc(l.period.start), end: isoUtc(l.period.end) },
+    resets_at: isoUtc(l.period.end),
+  };
 }
