@@ -8,6 +8,7 @@ import {
   aDailyTotal,
   anApp,
   anOrg,
+  aPeriodTotal,
   aPricingEntry,
   aStickyState,
   aUsageRecord,
@@ -101,6 +102,49 @@ describe('access budget (DynamoDB calls per adapter call)', () => {
         ),
       ),
     ).toEqual({ BatchGetItemCommand: 1 });
+  });
+
+  it('SpendReader.read with period totals: still one BatchGetItem (the periods ride on the same batch)', async () => {
+    const orgId = uniqueId();
+    const scopeKey = `ORG#${orgId}`;
+    await s.totals.put([aDailyTotal({ scopeKey, label: 'premium' })]);
+    await s.periodTotals.put([
+      aPeriodTotal({ scopeKey, periodKey: 'W#2026-03-09', label: '*' }),
+      aPeriodTotal({ scopeKey, periodKey: 'M#2026-03', label: 'premium' }),
+    ]);
+    // 3 totals + 3 x 8 shards + sticky + 6 period totals (week and month, all labels, one label, org roll-up) = 34 keys
+    const periods = ['W#2026-03-09', 'M#2026-03'].flatMap((periodKey) => [
+      { scopeKey, periodKey, label: '*' },
+      { scopeKey, periodKey, label: 'premium' },
+      { scopeKey: `ORG#${uniqueId()}`, periodKey, label: '*' },
+    ]);
+    let snapshot: Awaited<ReturnType<StorageAdapters['spend']['read']>> | undefined;
+    const used = await counted(async () => {
+      snapshot = await s.spend.read(
+        {
+          scopeKey,
+          day: '2026-03-10',
+          totalsFor: ['premium', 'standard', 'economy'],
+          liveFor: ['premium', 'standard', 'economy'],
+          shardCount: 8,
+          withSticky: true,
+          periods,
+        },
+        NOW,
+      );
+    });
+    expect(used).toEqual({ BatchGetItemCommand: 1 });
+    expect(snapshot?.totals.size).toBe(1);
+    expect(snapshot?.periods.size).toBe(2);
+  });
+
+  it('PeriodTotals.get: one BatchGetItem per 100 keys', async () => {
+    const scopeKey = `ORG#${uniqueId()}`;
+    const keys = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ scopeKey, periodKey: 'M#2026-03', label: `l${i}` }));
+    expect(await counted(() => s.periodTotals.get(keys(100), NOW))).toEqual({ BatchGetItemCommand: 1 });
+    expect(await counted(() => s.periodTotals.get(keys(101), NOW))).toEqual({ BatchGetItemCommand: 2 });
+    expect(await counted(() => s.periodTotals.get([], NOW))).toEqual({});
   });
 
   it('sumShards: one BatchGetItem for up to 100 shards', async () => {

@@ -13,6 +13,11 @@ import {
   type LeaseGrant,
   type Org,
   type OrgSettings,
+  DEFAULT_ORG_SETTINGS,
+  type PeriodTotal,
+  type PeriodTotalKey,
+  type PeriodTotals,
+  periodTotalId,
   type PricingCache,
   type PricingEntry,
   type RecordOutcome,
@@ -122,7 +127,7 @@ function createdOrExists(result: TransactionResult): 'created' | 'exists' {
 interface Ctx {
   service: StorageService;
   e: Entities;
-  raw: (keys: Key[]) => Promise<RawItem[]>;
+  raw: (keys: Key[], consistent?: boolean) => Promise<RawItem[]>;
 }
 
 /**
@@ -176,6 +181,7 @@ type OrgItem = {
   quotaScope: 'ORG' | 'APP';
   modelOrdering: string[];
   quotas: unknown;
+  budgets?: unknown;
   settings: unknown;
   createdAt: string;
   updatedAt: string;
@@ -189,10 +195,15 @@ function orgToItem(org: Org): OrgItem {
     quotaScope: org.quotaScope,
     modelOrdering: [...org.modelOrdering],
     quotas: { ...org.quotas },
+    budgets: structuredClone(org.budgets),
     settings: { ...org.settings },
     createdAt: org.createdAt,
     updatedAt: org.updatedAt,
   };
+}
+
+function withWeekStart(stored: Partial<OrgSettings>): OrgSettings {
+  return { ...stored, weekStartsOn: stored.weekStartsOn ?? DEFAULT_ORG_SETTINGS.weekStartsOn } as OrgSettings;
 }
 
 function orgFromItem(item: OrgItem): Org {
@@ -203,7 +214,9 @@ function orgFromItem(item: OrgItem): Org {
     quotaScope: item.quotaScope,
     modelOrdering: [...(item.modelOrdering ?? [])],
     quotas: { ...(item.quotas as Record<string, number>) },
-    settings: { ...(item.settings as OrgSettings) },
+    // Items written before budgets and week starts existed read with the defaults.
+    budgets: structuredClone((item.budgets ?? []) as Org['budgets']),
+    settings: withWeekStart(item.settings as Partial<OrgSettings>),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };
@@ -308,6 +321,40 @@ function totalFromItem(item: TotalItem): DailyTotal {
     updatedAt: item.updatedAt,
     expiresAt: item.expiresAt,
   };
+}
+
+type PeriodTotalItem = Partial<UsageTotals> & {
+  scopeKey: string;
+  periodKey: string;
+  label: string;
+  samples?: Array<{ at: string; costUsdMicros: number }>;
+  updatedAt: string;
+  expiresAt: number;
+};
+
+function periodTotalToItem(t: PeriodTotal): PeriodTotalItem {
+  return defined({
+    scopeKey: t.scopeKey,
+    periodKey: t.periodKey,
+    label: t.label,
+    ...totalsOf(t),
+    samples: t.samples?.map((x) => ({ at: x.at, costUsdMicros: x.costUsdMicros })),
+    updatedAt: t.updatedAt,
+    expiresAt: t.expiresAt,
+  });
+}
+
+function periodTotalFromItem(item: PeriodTotalItem): PeriodTotal {
+  const out: PeriodTotal = {
+    scopeKey: item.scopeKey,
+    periodKey: item.periodKey,
+    label: item.label,
+    ...totalsOf(item),
+    updatedAt: item.updatedAt,
+    expiresAt: item.expiresAt,
+  };
+  if (item.samples) out.samples = item.samples.map((x) => ({ at: x.at, costUsdMicros: x.costUsdMicros }));
+  return out;
 }
 
 type CounterItem = Partial<UsageTotals> & {
@@ -662,6 +709,40 @@ async function batchPut<T>(
   );
 }
 
+function periodTotalKey(e: Entities, k: PeriodTotalKey): Key {
+  return e.periodTotal.get({ scopeKey: k.scopeKey, periodKey: k.periodKey, label: k.label }).params()
+    .Key as Key;
+}
+
+/** The unexpired period totals among `items`, keyed by periodTotalId. */
+function periodsFrom(e: Entities, items: RawItem[], nowMs: number): Map<string, PeriodTotal> {
+  const out = new Map<string, PeriodTotal>();
+  for (const item of parseAll<PeriodTotalItem>(e.periodTotal, items)) {
+    if (isExpired(item.expiresAt, nowMs)) continue;
+    const total = periodTotalFromItem(item);
+    out.set(periodTotalId(total), total);
+  }
+  return out;
+}
+
+function periodTotals({ e, raw }: Ctx): PeriodTotals {
+  return {
+    async put(totals) {
+      const unique = new Map<string, PeriodTotalItem>();
+      for (const t of totals) unique.set(periodTotalId(t), periodTotalToItem(t));
+      await batchPut([...unique.values()], (part) => e.periodTotal.put(part).go());
+    },
+    async get(keys, now) {
+      if (keys.length === 0) return new Map();
+      const items = await raw(
+        keys.map((k) => periodTotalKey(e, k)),
+        true,
+      );
+      return periodsFrom(e, items, now.getTime());
+    },
+  };
+}
+
 function spendReader({ e, raw }: Ctx): SpendReader {
   return {
     async read(query, now): Promise<SpendSnapshot> {
@@ -677,8 +758,9 @@ function spendReader({ e, raw }: Ctx): SpendReader {
         }
       }
       if (query.withSticky) keys.push(e.sticky.get({ scopeKey: query.scopeKey, day }).params().Key as Key);
+      for (const period of query.periods ?? []) keys.push(periodTotalKey(e, period));
 
-      const snapshot: SpendSnapshot = { totals: new Map(), live: new Map() };
+      const snapshot: SpendSnapshot = { totals: new Map(), live: new Map(), periods: new Map() };
       for (const label of liveLabels) snapshot.live.set(label, zero());
       if (keys.length === 0) return snapshot;
 
@@ -696,6 +778,7 @@ function spendReader({ e, raw }: Ctx): SpendReader {
       }
       const [sticky] = parseAll<StickyItem>(e.sticky, groups.get('sticky') ?? []);
       if (sticky && !isExpired(sticky.expiresAt, nowMs)) snapshot.sticky = stickyFromItem(sticky);
+      snapshot.periods = periodsFrom(e, groups.get('periodTotal') ?? [], nowMs);
       return snapshot;
     },
   };
@@ -836,7 +919,11 @@ function guarded<T extends object>(port: T): T {
 export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions): StorageAdapters {
   const service = createService(client, tableName);
   const doc = documentClient(client);
-  const ctx: Ctx = { service, e: service.entities, raw: (keys) => batchGetRaw(doc, tableName, keys) };
+  const ctx: Ctx = {
+    service,
+    e: service.entities,
+    raw: (keys, consistent) => batchGetRaw(doc, tableName, keys, consistent),
+  };
   return {
     tenants: guarded(tenantDirectory(ctx)),
     credentials: guarded(credentialStore(ctx)),
@@ -844,6 +931,7 @@ export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions
     sticky: guarded(stickyStates(ctx)),
     counters: guarded(usageCounters(ctx)),
     totals: guarded(dailyTotals(ctx)),
+    periodTotals: guarded(periodTotals(ctx)),
     spend: guarded(spendReader(ctx)),
     pricing: guarded(pricingCache(ctx)),
     revocations: guarded(revokedTokens(ctx)),

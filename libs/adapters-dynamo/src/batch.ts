@@ -34,7 +34,7 @@ function keyId(key: Key): string {
 
 /**
  * One BatchGetItem per 100 keys (in parallel), retrying unprocessed keys with backoff. Returns the raw
- * (unmarshalled) items found, in no particular order.
+ * (unmarshalled) items found, in no particular order. `consistent` asks for strongly consistent reads.
  *
  * Raw SDK on purpose: ElectroDB's batch get covers one entity per call (the hot-path read needs
  * totals, shard counters and the sticky state in one BatchGetItem) and does not retry unprocessed
@@ -45,17 +45,23 @@ export async function batchGetRaw(
   doc: DynamoDBDocumentClient,
   table: string,
   keys: Key[],
+  consistent = false,
 ): Promise<RawItem[]> {
   const unique = new Map<string, Key>();
   for (const key of keys) unique.set(keyId(key), key);
   if (unique.size === 0) return [];
   const results = await Promise.all(
-    chunk([...unique.values()], BATCH_GET_LIMIT).map((part) => getChunk(doc, table, part)),
+    chunk([...unique.values()], BATCH_GET_LIMIT).map((part) => getChunk(doc, table, part, consistent)),
   );
   return results.flat();
 }
 
-async function getChunk(doc: DynamoDBDocumentClient, table: string, keys: Key[]): Promise<RawItem[]> {
+async function getChunk(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: Key[],
+  consistent: boolean,
+): Promise<RawItem[]> {
   const items: RawItem[] = [];
   let pending = keys;
   for (let attempt = 0; pending.length > 0; attempt++) {
@@ -67,7 +73,11 @@ async function getChunk(doc: DynamoDBDocumentClient, table: string, keys: Key[])
       }
       await backoff(attempt);
     }
-    const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+    const out = await doc.send(
+      new BatchGetCommand({
+        RequestItems: { [table]: { Keys: pending, ...(consistent ? { ConsistentRead: true } : {}) } },
+      }),
+    );
     items.push(...((out.Responses?.[table] ?? []) as RawItem[]));
     pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
   }

@@ -21,6 +21,8 @@ function makeEntities() {
       quotaScope: { type: ['ORG', 'APP'] as const, required: true, field: 'quota_scope' },
       modelOrdering: { type: 'list', items: { type: 'string' }, required: true, field: 'model_ordering' },
       quotas: { type: 'any', required: true },
+      /** Absent on items written before budgets existed: read as []. */
+      budgets: { type: 'any' },
       settings: { type: 'any', required: true },
       createdAt: { type: 'string', required: true, field: 'created_at' },
       updatedAt: { type: 'string', required: true, field: 'updated_at' },
@@ -148,6 +150,44 @@ function makeEntities() {
           casing: 'none',
         },
         sk: { field: 'sk', composite: ['label'], template: 'TOTAL#${label}', casing: 'none' },
+      },
+    },
+  });
+
+  /**
+   * The spend of one (scope, period, label | `*`), overwritten by the aggregator. `periodKey` is the
+   * window module's (`D#2026-12-01`, `W#2026-11-30`, `M#2026-12`), stored as given.
+   */
+  const periodTotal = new Entity({
+    model: { entity: 'periodTotal', version: '1', service: SERVICE },
+    attributes: {
+      scopeKey: { type: 'string', required: true, field: 'scope_key' },
+      periodKey: { type: 'string', required: true, field: 'period_key' },
+      label: { type: 'string', required: true },
+      ...totals,
+      /** Day periods only: recent values of the total, oldest first. */
+      samples: {
+        type: 'list',
+        items: {
+          type: 'map',
+          properties: {
+            at: { type: 'string', required: true },
+            costUsdMicros: { type: 'number', required: true, field: 'cost_usd_micros' },
+          },
+        },
+      },
+      updatedAt: { type: 'string', required: true, field: 'updated_at' },
+      expiresAt: { ...ttl, required: true },
+    },
+    indexes: {
+      primary: {
+        pk: {
+          field: 'pk',
+          composite: ['scopeKey', 'periodKey'],
+          template: 'PTOTAL#${scopeKey}#${periodKey}',
+          casing: 'none',
+        },
+        sk: { field: 'sk', composite: ['label'], template: 'LABEL#${label}', casing: 'none' },
       },
     },
   });
@@ -297,6 +337,7 @@ function makeEntities() {
     credential,
     sticky,
     dailyTotal,
+    periodTotal,
     counter,
     usageRecord,
     pricing,

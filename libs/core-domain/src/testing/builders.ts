@@ -5,6 +5,7 @@ import { DEFAULT_ORG_SETTINGS, scopeKeyFor, type App, type Org } from '../model/
 import { type StickyState } from '../model/selection/sticky-state.js';
 import { type DailyTotal, type UsageRecord } from '../model/usage/usage.entity.js';
 import { type PricingEntry } from '../model/money/pricing.js';
+import { type PeriodTotal } from '../model/usage/period-total.js';
 import { type IdGenerator } from '../ports/id-generator.port.js';
 import { type SecretHasher } from '../ports/secret-hasher.port.js';
 
@@ -122,6 +123,23 @@ export function aDailyTotal(over: Partial<DailyTotal> = {}): DailyTotal {
     cacheReadInputTokens: 0,
     cacheWriteInputTokens: 0,
     requests: 1,
+    updatedAt: T0,
+    expiresAt: Math.floor(Date.parse(T0) / 1000) + 400 * 86400,
+    ...over,
+  };
+}
+
+export function aPeriodTotal(over: Partial<PeriodTotal> = {}): PeriodTotal {
+  return {
+    scopeKey: `ORG#${uniqueId()}`,
+    periodKey: 'W#2026-03-09',
+    label: 'premium',
+    costUsdMicros: 7000,
+    inputTokens: 70,
+    outputTokens: 140,
+    cacheReadInputTokens: 1,
+    cacheWriteInputTokens: 2,
+    requests: 7,
     updatedAt: T0,
     expiresAt: Math.floor(Date.parse(T0) / 1000) + 400 * 86400,
     ...over,

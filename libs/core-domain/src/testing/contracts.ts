@@ -1,6 +1,7 @@
 // One contract suite per storage port (Jest). Every adapter runs `runStorageContracts` unchanged.
 import { type StorageAdapters } from '../ports/storage.port.js';
 import { inferenceProfilesContract } from './profiles.contract.js';
+import { periodTotalsContract } from './period-totals.contract.js';
 import { stickyStatesContract } from './sticky-states.contract.js';
 import { tenantDirectoryContract } from './tenants.contract.js';
 import {
@@ -22,6 +23,7 @@ export {
   stickyStatesContract,
   usageCountersContract,
   dailyTotalsContract,
+  periodTotalsContract,
   spendReaderContract,
   changeFeedContract,
   pricingCacheContract,
@@ -37,6 +39,7 @@ export function runStorageContracts(name: string, get: () => StorageAdapters): v
     stickyStatesContract(get);
     usageCountersContract(get);
     dailyTotalsContract(get);
+    periodTotalsContract(get);
     spendReaderContract(get);
     changeFeedContract(get);
     pricingCacheContract(get);

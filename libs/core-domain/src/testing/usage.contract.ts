@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { type StorageAdapters } from '../ports/storage.port.js';
-import { aDailyTotal, aStickyState, aUsageRecord, uniqueId } from './builders.js';
+import { periodTotalId } from '../model/usage/period-total.js';
+import { aDailyTotal, aPeriodTotal, aStickyState, aUsageRecord, uniqueId } from './builders.js';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 
@@ -182,6 +183,49 @@ export function spendReaderContract(get: () => StorageAdapters): void {
       expect(snap.sticky).toEqual(sticky);
     });
 
+    it('reads the period totals asked for with the totals; absent and expired ones are missing', async () => {
+      const s = get();
+      const orgId = uniqueId();
+      const scopeKey = `ORG#${orgId}`;
+      await s.totals.put([aDailyTotal({ scopeKey, label: 'premium', costUsdMicros: 500 })]);
+      const week = aPeriodTotal({ scopeKey, periodKey: 'W#2026-03-09', label: '*', costUsdMicros: 9000 });
+      const month = aPeriodTotal({ scopeKey, periodKey: 'M#2026-03', label: 'premium' });
+      const expired = aPeriodTotal({
+        scopeKey,
+        periodKey: 'M#2026-03',
+        label: 'economy',
+        expiresAt: Math.floor(NOW.getTime() / 1000),
+      });
+      const roll = aPeriodTotal({ scopeKey: `ORG#${uniqueId()}`, periodKey: 'M#2026-03', label: '*' });
+      await s.periodTotals.put([week, month, expired, roll]);
+      const absent = { scopeKey, periodKey: 'D#2026-03-10', label: '*' };
+      const snap = await s.spend.read(
+        {
+          scopeKey,
+          day: '2026-03-10',
+          totalsFor: ['premium'],
+          liveFor: [],
+          shardCount: 8,
+          withSticky: false,
+          periods: [week, month, expired, roll, absent],
+        },
+        NOW,
+      );
+      expect(snap.totals.get('premium')?.costUsdMicros).toBe(500);
+      expect(snap.periods).toEqual(
+        new Map([
+          [periodTotalId(week), week],
+          [periodTotalId(month), month],
+          [periodTotalId(roll), roll],
+        ]),
+      );
+      const none = await s.spend.read(
+        { scopeKey, day: '2026-03-10', totalsFor: [], liveFor: [], shardCount: 8, withSticky: false },
+        NOW,
+      );
+      expect(none.periods.size).toBe(0);
+    });
+
     it('reads nothing it was not asked for', async () => {
       const s = get();
       const scopeKey = `ORG#${uniqueId()}`;
@@ -200,6 +244,7 @@ export function spendReaderContract(get: () => StorageAdapters): void {
       expect(snap.sticky).toBeUndefined();
       expect(snap.live.size).toBe(0);
       expect(snap.totals.size).toBe(0);
+      expect(snap.periods.size).toBe(0);
     });
 
     it('ignores an expired sticky state', async () => {
