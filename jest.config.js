@@ -14,7 +14,9 @@ const common = {
     '^#core-domain/testing$': '<rootDir>/libs/core-domain/src/testing/index.ts',
     '^#core-domain/contracts$': '<rootDir>/libs/core-domain/src/testing/contracts.ts',
     '^#adapters-memory$': '<rootDir>/libs/adapters-memory/src/index.ts',
+    '^#adapters-node$': '<rootDir>/libs/adapters-node/src/index.ts',
     '^#adapters-dynamo$': '<rootDir>/libs/adapters-dynamo/src/index.ts',
+    '^#composition$': '<rootDir>/libs/composition/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
@@ -44,6 +46,7 @@ export default {
       displayName: 'unit',
       testMatch: [
         '<rootDir>/libs/core-domain/**/*.spec.ts',
+        '<rootDir>/libs/composition/**/*.spec.ts',
         '<rootDir>/test/unit/**/*.spec.ts',
         '<rootDir>/apps/**/*.spec.ts',
         '<rootDir>/bench/**/*.spec.ts',

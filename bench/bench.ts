@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createTableIfMissing } from '#adapters-dynamo';
-import { loadServiceConfig } from '../apps/http/src/settings.js';
+import { loadServiceConfig } from '#composition';
 import { measureAccess } from './lib/access.js';
 import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';

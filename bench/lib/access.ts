@@ -2,7 +2,7 @@
 // (createHttpApp) on createDynamoAdapters over a client wrapped by countCommands and the capacity
 // meter, driven sequentially through Fastify's inject (the full request path without a socket).
 import { randomUUID } from 'node:crypto';
-import { StaticProfileResolver } from '#adapters-memory';
+import { StaticProfileResolver } from '#core-domain/testing';
 import {
   countCommands,
   createDynamoAdapters,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createCostKeeper, parseServiceConfig } from '#core-domain';
 import { FakeClock } from '#core-domain/testing';
-import { BcryptSecretHasher, createMemoryAdapters, nodeIdGenerator } from '#adapters-memory';
+import { createMemoryAdapters } from '#adapters-memory';
+import { BcryptSecretHasher, nodeIdGenerator } from '#adapters-node';
 
 export async function embeddingExample() {
   // 1. Build the core on in-memory storage with a clock your test controls.

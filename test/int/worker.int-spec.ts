@@ -5,20 +5,12 @@ import { Module, type DynamicModule, type INestApplicationContext } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pino } from 'pino';
-import {
-  RefreshPricing,
-  type CostKeeper,
-  type PricingSource,
-  type StorageAdapters,
-  type UsageInput,
-} from '#core-domain';
+import { type CostKeeper, type PricingSource, type StorageAdapters, type UsageInput } from '#core-domain';
 import { FakeClock, testServiceConfig, uniqueId } from '#core-domain/testing';
-import { ConfigPricingSource, createMemoryAdapters } from '#adapters-memory';
+import { createMemoryAdapters } from '#adapters-memory';
 import { createDynamoAdapters } from '#adapters-dynamo';
 import { createTestTable } from '../dynamo/dynamo-test-client.js';
-import { COST_KEEPER, PersistenceModule } from '../../apps/http/src/persistence.module.js';
-import { WorkerModule } from '../../apps/worker/src/worker.module.js';
-import { WorkerJobs } from '../../apps/worker/src/worker-jobs.js';
+import { ConfigPricingSource, COST_KEEPER, PersistenceModule, WorkerJobs, WorkerModule } from '#composition';
 
 @Module({})
 class TestWorkerModule {
@@ -56,12 +48,7 @@ async function startWorker(
       }),
       WorkerModule.register({
         intervalSecs: 60,
-        pricing: new RefreshPricing(
-          storage.pricing,
-          source ?? new ConfigPricingSource(config),
-          config,
-          clock,
-        ),
+        pricingSource: source ?? new ConfigPricingSource(config),
         logger: pino({ level: 'info' }, sink),
         schedule: false,
       }),

@@ -3,9 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
-import { PersistenceModule, type PersistenceOptions } from './persistence.module.js';
-import { WorkerModule } from '../../worker/src/worker.module.js';
-import { type WorkerOptions } from '../../worker/src/worker-jobs.js';
+import { PersistenceModule, WorkerModule, type PersistenceOptions, type WorkerOptions } from '#composition';
 import { ADMIN_KEY, JWT_SECRET, TokenSigner } from './auth/auth.tokens.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AdminKeyGuard, BearerGuard } from './auth/guards.js';
@@ -32,8 +30,8 @@ export interface AppModuleOptions extends PersistenceOptions {
 export class AppModule {
   static forRoot(o: AppModuleOptions): DynamicModule {
     // The HS256 secret as a KeyObject, made once. Given a string, jsonwebtoken's verify() first tries
-    // crypto.createPublicKey() on it, which throws, on every request: about 0.8 ms of CPU per bearer
-    // request (docs/performance.md).
+    // crypto.createPublicKey() on it, which throws, on every bearer request (docs/performance.md,
+    // "What changed the figures").
     const jwtKey = createSecretKey(Buffer.from(o.jwtSecret, 'utf8'));
     return {
       module: AppModule,

@@ -7,14 +7,14 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { type DestinationStream } from 'pino';
 import { type Clock } from '#core-domain';
-import { systemClock } from '#adapters-memory';
+import { systemClock } from '#adapters-node';
+import { createLogger, PinoNestLogger } from '#composition';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter.js';
 import { ErrorBodyDto } from './common/error-body.dto.js';
 import { AppCostDto, LabelAggregateDto, ModelStatusDto } from './runtime/runtime.dto.js';
 import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
-import { createLogger, PinoNestLogger } from './common/logger.js';
 import { SERVICE_VERSION } from './version.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;

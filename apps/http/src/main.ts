@@ -1,12 +1,15 @@
-import { RefreshPricing } from '#core-domain';
-import { ConfigPricingSource, systemClock } from '#adapters-memory';
-import { createLogger } from './common/logger.js';
-import { AwsPriceListSource } from '../../worker/src/aws-price-list.source.js';
-import { loadServiceConfig, loadSettings } from './settings.js';
-import { storageFor } from './storage.js';
+import { systemClock } from '#adapters-node';
+import {
+  createLogger,
+  loadServiceConfig,
+  loadSettings,
+  pricingSourceFor,
+  runMain,
+  stopGracefullyOnSignals,
+  storageFor,
+} from '#composition';
 import { createHttpApp } from './http-app.js';
 import { BedrockProfileResolver } from './adapters/bedrock-profile-resolver.js';
-import { runMain, stopGracefullyOnSignals } from './process-lifecycle.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -19,14 +22,7 @@ async function main(): Promise<void> {
     settings.worker === 'in-process'
       ? {
           intervalSecs: settings.aggregationIntervalSecs,
-          pricing: new RefreshPricing(
-            storage.pricing,
-            settings.pricingSource === 'aws'
-              ? AwsPriceListSource.create(config)
-              : new ConfigPricingSource(config),
-            config,
-            systemClock,
-          ),
+          pricingSource: pricingSourceFor(settings, config),
           logger: createLogger(settings.logLevel).child({ process: 'worker' }),
           schedule: true,
         }

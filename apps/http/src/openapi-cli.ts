@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadServiceConfig } from './settings.js';
+import { loadServiceConfig } from '#composition';
 import { generateOpenApiDocument } from './openapi.js';
 
 // `npm run openapi`: writes openapi/openapi.json from the code.

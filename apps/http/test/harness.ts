@@ -4,12 +4,12 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ServiceConfig, type StorageAdapters } from '#core-domain';
-import { FakeClock, testServiceConfig, uniqueId } from '#core-domain/testing';
-import { createMemoryAdapters, StaticProfileResolver } from '#adapters-memory';
+import { FakeClock, StaticProfileResolver, testServiceConfig, uniqueId } from '#core-domain/testing';
+import { createMemoryAdapters } from '#adapters-memory';
 import { createDynamoAdapters } from '#adapters-dynamo';
 import { createTestTable } from '../../../test/dynamo/dynamo-test-client.js';
 import { createHttpApp } from '../src/http-app.js';
-import { COST_KEEPER } from '../src/persistence.module.js';
+import { COST_KEEPER } from '#composition';
 import { type CostKeeper } from '#core-domain';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';

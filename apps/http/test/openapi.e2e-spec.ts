@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { generateOpenApiDocument } from '../src/openapi.js';
-import { loadServiceConfig } from '../src/settings.js';
+import { loadServiceConfig } from '#composition';
 
 type Op = {
   operationId?: string;

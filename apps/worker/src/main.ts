@@ -3,15 +3,19 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { RefreshPricing } from '#core-domain';
-import { ConfigPricingSource, systemClock } from '#adapters-memory';
-import { loadServiceConfig, loadSettings, SettingsError } from '../../http/src/settings.js';
-import { runMain, stopGracefullyOnSignals } from '../../http/src/process-lifecycle.js';
-import { storageFor } from '../../http/src/storage.js';
-import { PersistenceModule } from '../../http/src/persistence.module.js';
-import { createLogger, PinoNestLogger } from '../../http/src/common/logger.js';
-import { AwsPriceListSource } from './aws-price-list.source.js';
-import { WorkerModule } from './worker.module.js';
+import {
+  createLogger,
+  loadServiceConfig,
+  loadSettings,
+  PersistenceModule,
+  PinoNestLogger,
+  pricingSourceFor,
+  runMain,
+  SettingsError,
+  stopGracefullyOnSignals,
+  storageFor,
+  WorkerModule,
+} from '#composition';
 
 @Module({})
 class WorkerAppModule {
@@ -31,8 +35,6 @@ async function main(): Promise<void> {
   const config = loadServiceConfig(settings.configFile);
   const logger = createLogger(settings.logLevel).child({ process: 'worker' });
   const storage = await storageFor(settings);
-  const source =
-    settings.pricingSource === 'aws' ? AwsPriceListSource.create(config) : new ConfigPricingSource(config);
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const app = await NestFactory.createApplicationContext(
     WorkerAppModule.forRoot([
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
       }),
       WorkerModule.register({
         intervalSecs: settings.aggregationIntervalSecs,
-        pricing: new RefreshPricing(storage.pricing, source, config, systemClock),
+        pricingSource: pricingSourceFor(settings, config),
         logger,
         schedule: true,
       }),

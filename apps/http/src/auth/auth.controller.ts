@@ -10,7 +10,7 @@ import {
   type CostKeeper,
   type Principal,
 } from '#core-domain';
-import { COST_KEEPER } from '../persistence.module.js';
+import { COST_KEEPER } from '#composition';
 import { ApiErrors } from '../common/api-errors.js';
 import { ApiError } from '../common/error-body.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';

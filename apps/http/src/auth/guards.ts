@@ -8,7 +8,7 @@ import {
 import { AuthGuard } from '@nestjs/passport';
 import { type FastifyRequest } from 'fastify';
 import { DomainError, UnauthorizedError, type CostKeeper, type Principal } from '#core-domain';
-import { COST_KEEPER } from '../persistence.module.js';
+import { COST_KEEPER } from '#composition';
 import { ADMIN_KEY, sameKey } from './auth.tokens.js';
 import { VerifiedTokens } from './verified-tokens.js';
 

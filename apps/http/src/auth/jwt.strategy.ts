@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { TOKEN_ISSUER, type CostKeeper, type Principal } from '#core-domain';
-import { COST_KEEPER } from '../persistence.module.js';
+import { COST_KEEPER } from '#composition';
 import { type FastifyRequest } from 'fastify';
 import { JWT_SECRET } from './auth.tokens.js';
 import { VerifiedTokens } from './verified-tokens.js';

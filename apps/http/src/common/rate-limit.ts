@@ -2,7 +2,7 @@ import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Clock, CLOCK, type Principal, type RateLimitName, type ServiceConfig } from '#core-domain';
-import { SERVICE_CONFIG } from '../persistence.module.js';
+import { SERVICE_CONFIG } from '#composition';
 import { keyFingerprint } from '../auth/auth.tokens.js';
 import { ApiError } from './error-body.js';
 

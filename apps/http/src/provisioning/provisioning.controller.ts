@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Res, UseGuar
 import { ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
 import { type CostKeeper, DEFAULT_GRACE_HOURS } from '#core-domain';
-import { COST_KEEPER } from '../persistence.module.js';
+import { COST_KEEPER } from '#composition';
 import { AdminKeyGuard } from '../auth/guards.js';
 import { ApiErrors } from '../common/api-errors.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';

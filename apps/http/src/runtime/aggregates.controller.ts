@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Param, Res, UseGuards } from '@nestjs
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
 import { CLOCK, type Clock, type CostKeeper, type DailyAggregates, type Principal } from '#core-domain';
-import { COST_KEEPER } from '../persistence.module.js';
+import { COST_KEEPER } from '#composition';
 import { BearerGuard, Caller } from '../auth/guards.js';
 import { ApiErrors } from '../common/api-errors.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';

@@ -1,6 +1,6 @@
 import { validateServiceConfig, type ServiceConfig } from '../model/config/service-config.js';
 
-/** The default config of api.md (the same as config.yaml), for tests. */
+/** The default config (the same as config.yaml; see README.md, "Configuration"), for tests. */
 export function testServiceConfig(extra: Record<string, unknown> = {}): ServiceConfig {
   return validateServiceConfig({
     region: 'us-east-1',

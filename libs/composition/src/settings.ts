@@ -31,7 +31,7 @@ export interface Settings {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Reads and validates the environment of running.md. Throws SettingsError naming the variable. */
+/** Reads and validates the environment (README.md, "Environment"). Throws SettingsError naming the variable. */
 export function loadSettings(
   env: NodeJS.ProcessEnv = process.env,
   opts: { requireSecrets?: boolean } = {},

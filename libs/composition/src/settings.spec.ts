@@ -15,7 +15,7 @@ const failure = (env: Record<string, string>) => {
   throw new Error('expected a SettingsError');
 };
 
-describe('settings from the environment (running.md)', () => {
+describe('settings from the environment (README.md, "Environment")', () => {
   it('has the documented defaults', () => {
     expect(loadSettings(base)).toEqual({
       port: 8080,

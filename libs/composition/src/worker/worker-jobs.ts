@@ -7,16 +7,18 @@ import {
   type CostKeeper,
   type PassReport,
   type PricingRefreshReport,
-  type RefreshPricing,
+  type PricingSource,
+  RefreshPricing,
 } from '#core-domain';
-import { COST_KEEPER } from '../../http/src/persistence.module.js';
+import { COST_KEEPER } from '../persistence.module.js';
 
 export const WORKER_OPTIONS = Symbol('WorkerOptions');
 
 export interface WorkerOptions {
   /** Seconds between aggregation passes (AGGREGATION_INTERVAL_SECS). */
   intervalSecs: number;
-  pricing: RefreshPricing;
+  /** Where the daily pricing refresh reads prices (pricingSourceFor: config or AWS Price List). */
+  pricingSource: PricingSource;
   logger: Logger;
   /** Start the intervals (false in tests that call the jobs by hand). */
   schedule: boolean;
@@ -39,6 +41,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(WORKER_OPTIONS) private readonly opts: WorkerOptions,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+    @Inject(RefreshPricing) private readonly pricing: RefreshPricing,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -84,7 +87,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   async refreshPricingIfDue(): Promise<PricingRefreshReport | undefined> {
     const today = this.clock.now().toISOString().slice(0, 10);
     if (this.pricedDay === today) return undefined;
-    const report = await this.opts.pricing.run();
+    const report = await this.pricing.run();
     this.pricedDay = today;
     this.opts.logger.info({ job: 'pricing', ...report }, 'pricing refresh');
     return report;

@@ -1,0 +1,68 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  CLOCK,
+  createCostKeeper,
+  STORAGE_ADAPTERS,
+  type Clock,
+  type CostKeeper,
+  type InferenceProfileResolver,
+  type ServiceConfig,
+  type StorageAdapters,
+} from '#core-domain';
+import { BcryptSecretHasher, nodeIdGenerator, systemClock } from '#adapters-node';
+
+export const COST_KEEPER = Symbol('CostKeeper');
+export const SERVICE_CONFIG = Symbol('ServiceConfig');
+
+export interface PersistenceOptions {
+  storage: StorageAdapters;
+  config: ServiceConfig;
+  clock?: Clock;
+  profileResolver?: InferenceProfileResolver;
+  aggregationIntervalSecs?: number;
+  /** Who this process is, as a lease holder (the worker's aggregation). */
+  aggregationOwner?: string;
+  /** bcrypt cost; tests lower it. */
+  bcryptCost?: number;
+}
+
+/**
+ * The one place where ports meet their implementations: the storage, clock and config given, the
+ * Node ids and bcrypt hasher, and the CostKeeper built on them (COST_KEEPER). Global, so the HTTP
+ * app's controllers and the worker's jobs inject the same instances.
+ */
+@Module({})
+export class PersistenceModule {
+  static register(o: PersistenceOptions): DynamicModule {
+    const intervalSecs = o.aggregationIntervalSecs ?? 60;
+    return {
+      module: PersistenceModule,
+      global: true,
+      providers: [
+        { provide: STORAGE_ADAPTERS, useValue: o.storage },
+        { provide: CLOCK, useValue: o.clock ?? systemClock },
+        { provide: SERVICE_CONFIG, useValue: o.config },
+        {
+          provide: COST_KEEPER,
+          inject: [STORAGE_ADAPTERS, CLOCK, SERVICE_CONFIG],
+          useFactory: (storage: StorageAdapters, clock: Clock, config: ServiceConfig): CostKeeper =>
+            createCostKeeper({
+              storage,
+              clock,
+              config,
+              ids: nodeIdGenerator,
+              hasher: new BcryptSecretHasher(o.bcryptCost ?? 10),
+              ...(o.profileResolver ? { profileResolver: o.profileResolver } : {}),
+              aggregation: {
+                intervalSecs,
+                owner: o.aggregationOwner ?? 'aggregator',
+                // Another worker takes over this long after a holder dies.
+                leaseTtlSecs: Math.max(10, 3 * intervalSecs),
+              },
+            }),
+        },
+      ],
+      exports: [STORAGE_ADAPTERS, CLOCK, SERVICE_CONFIG, COST_KEEPER],
+    };
+  }
+}
