@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type CostKeeper, type Principal } from '#core-domain';
-import { COST_KEEPER } from '../persistence.module.js';
+import { COST_KEEPER } from '#composition';
 import { BearerGuard, Caller } from '../auth/guards.js';
 import { ApiErrors } from '../common/api-errors.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';
