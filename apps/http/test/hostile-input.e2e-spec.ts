@@ -803,7 +803,9 @@ describe('hostile input on every route (property)', () => {
   function paramValue(name: string, plan: RequestPlan): string {
     const pp = name === 'org_id' || name === 'app_id' ? plan.params[name] : plan.params.other;
     if (pp.kind === 'raw') return pp.value;
-    if (name === 'date') {
+    // Period aggregates: a day period starting on the plan's date (today answers 200).
+    if (name === 'window' && pp.kind === 'good') return 'day';
+    if (name === 'date' || name === 'start') {
       const day = (offset: number) =>
         new Date(h.clock.now().getTime() + offset * 86_400_000).toISOString().slice(0, 10);
       if (plan.date === 'today') return encodeURIComponent(day(0));
