@@ -9,7 +9,7 @@
 #   Worker (aggregator, sticky monitor, pricing refresh):
 #     docker run --env-file prod.env bedrock-cost-keeper node dist/apps/worker/main.js
 #
-# Both need the environment of running.md (STORAGE, TABLE_NAME, AWS_REGION, PROVISIONING_API_KEY,
+# Both need the environment of README.md, "Environment" (STORAGE, TABLE_NAME, AWS_REGION, PROVISIONING_API_KEY,
 # JWT_SECRET, ...). WORKER=separate is preset: the worker runs as its own process (task).
 # No HEALTHCHECK: the same image runs the worker, which serves no HTTP; the load balancer checks
 # the HTTP app on GET /health.

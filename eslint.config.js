@@ -94,6 +94,42 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', withLayer('ports')] },
   },
   {
+    // The apps share libs/composition (#composition) and never import each other; the libs import no app.
+    files: ['apps/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/worker/src/**'], message: 'apps/http imports #composition, not apps/worker.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/http/src/**'], message: 'apps/worker imports #composition, not apps/http.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/composition/**/*.ts', 'libs/adapters-node/**/*.ts', 'libs/adapters-memory/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/apps/**'], message: 'A library imports no app.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -16,7 +16,7 @@ const SEED = 20260310;
 const VARIANTS = {
   onDemand: { refresh: 'on-demand' },
   threshold80: { orgOverrides: { tightModeThresholdPct: 80 } },
-  // The tight interval before it became 10 s by default (the spec's 60 s).
+  // The tight interval before it became 10 s by default (60 s; docs/performance.md).
   tight60: { orgOverrides: { refreshIntervalTightSecs: 60 } },
   // Emulates a domain change: TIGHT means "check (with forceCheck) before each call".
   checkEachCall: { client: { tightCacheSecs: 0, forceWhenTight: true } },

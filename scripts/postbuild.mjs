@@ -1,5 +1,5 @@
-// tsc keeps the source layout (dist/apps/http/src/main.js); running.md promises
-// dist/apps/<app>/main.js, so each app gets a one-line entry there.
+// tsc keeps the source layout (dist/apps/http/src/main.js); README.md ("Environment", "Development")
+// and the Dockerfile run dist/apps/<app>/main.js, so each app gets a one-line entry there.
 import { existsSync, writeFileSync } from 'node:fs';
 
 for (const app of ['http', 'worker']) {

@@ -1,4 +1,4 @@
-// The use cases on DynamoDB Local: the access budget of storage.md measured with the command counter,
+// The use cases on DynamoDB Local: the access budget of docs/storage.md measured with the command counter,
 // and exactly-once counting across two service instances through the aggregator.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -618,7 +618,7 @@ describe('ECS services', () => {
     for (const { c } of containers) expect(c.Image).toEqual({ Ref: 'ImageUri' });
   });
 
-  it('set the environment of running.md and inject the secrets with ValueFrom', () => {
+  it('set the environment of README.md ("Environment") and inject the secrets with ValueFrom', () => {
     for (const { taskDef, c } of containers) {
       const env = Object.fromEntries((c.Environment as Obj[]).map((e) => [e.Name as string, e.Value]));
       expect([taskDef, env]).toEqual([

@@ -9,6 +9,12 @@ describe('docs/embedding.md', () => {
     expect(doc).toContain(example);
   });
 
+  it('takes storage from #adapters-memory and the Node ports from #adapters-node', () => {
+    const example = readFileSync('docs/examples/embedding.example.ts', 'utf8');
+    expect(example).toContain("import { createMemoryAdapters } from '#adapters-memory';");
+    expect(example).toContain("import { BcryptSecretHasher, nodeIdGenerator } from '#adapters-node';");
+  });
+
   it('runs as documented', async () => {
     expect(await embeddingExample()).toEqual({
       first: 'premium',

@@ -94,3 +94,25 @@ describe('lint: the domain layers point inward (model <- ports <- use cases)', (
     expect(errors).toContain('no-restricted-imports');
   });
 });
+
+describe('lint: the apps share #composition and never import each other', () => {
+  it.each([
+    ['apps/http/src/fixture.ts', "import { WorkerModule } from '../../worker/src/worker.module.js';"],
+    ['apps/worker/src/fixture.ts', "import { loadSettings } from '../../http/src/settings.js';"],
+    [
+      'libs/composition/src/fixture.ts',
+      "import { createHttpApp } from '../../../apps/http/src/http-app.js';",
+    ],
+  ])('%s fails on %s', async (filePath, line) => {
+    const name = line.match(/import \{ (\w+)/)![1];
+    expect(await domainErrors(`${line}\nexport const used = [${name}];\n`, filePath)).toContain(
+      'no-restricted-imports',
+    );
+  });
+
+  it('passes on #composition from either app', async () => {
+    const code = "import { WorkerModule } from '#composition';\nexport const used = [WorkerModule];\n";
+    expect(await domainErrors(code, 'apps/http/src/fixture.ts')).toEqual([]);
+    expect(await domainErrors(code, 'apps/worker/src/fixture.ts')).toEqual([]);
+  });
+});

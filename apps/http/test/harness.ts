@@ -139,7 +139,7 @@ export function decodeJwt(token: string): Record<string, unknown> {
   >;
 }
 
-/** Asserts the api.md error body. */
+/** Asserts the error body (ErrorBodyDto in openapi/openapi.json). */
 export function expectErrorBody(body: unknown, code: string): void {
   const b = body as Record<string, unknown>;
   if (

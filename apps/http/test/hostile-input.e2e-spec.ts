@@ -1,5 +1,5 @@
 // Property tests: random and hostile input on every route of the OpenAPI document. Whatever comes in,
-// the answer is never a 5xx, and every 4xx is the api.md error body with an X-Request-Id. Fixed seeds:
+// the answer is never a 5xx, and every 4xx is the error body (ErrorBodyDto in openapi/openapi.json) with an X-Request-Id. Fixed seeds:
 // the same requests every run. HOSTILE_INPUT_STATS=1 prints the responses counted by status and code.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
@@ -15,7 +15,7 @@ import {
   type Harness,
 } from './harness.js';
 
-/** The api.md error table: code -> status. */
+/** The error codes (ErrorCode in openapi/openapi.json) and their status. */
 const STATUS_OF_CODE: Record<string, number> = {
   INVALID_REQUEST: 400,
   INVALID_CONFIG: 400,
@@ -887,7 +887,7 @@ describe('hostile input on every route (property)', () => {
     return { desc, res };
   }
 
-  /** The property: no 5xx; every 4xx is exactly the api.md error body; X-Request-Id always. */
+  /** The property: no 5xx; every 4xx is exactly the error body (ErrorBodyDto); X-Request-Id always. */
   function check(group: string, op: Operation, { desc, res }: Sent): void {
     const fail = (why: string): never => {
       throw new Error(
@@ -902,7 +902,7 @@ describe('hostile input on every route (property)', () => {
     if (res.status >= 500) fail(`server error ${res.status}`);
     if (res.status < 400) return;
     if (typeof code !== 'string' || !(code in STATUS_OF_CODE))
-      fail(`error code not in api.md: ${String(code)}`);
+      fail(`error code not in the ErrorCode list: ${String(code)}`);
     if (STATUS_OF_CODE[code as string] !== res.status) fail(`${String(code)} with status ${res.status}`);
     try {
       expectErrorBody(res.body, code as string);

@@ -43,7 +43,7 @@ describe('the OpenAPI document', () => {
         expect({ where, tags: op.tags?.length }).toEqual({ where, tags: 1 });
         expect({ where, security: Array.isArray(op.security) }).toEqual({ where, security: true });
         for (const [status, response] of Object.entries(op.responses)) {
-          // /health answers 503 with the health body (api.md); every other error is the ErrorBody.
+          // /health answers 503 with the health body; every other error is the ErrorBody.
           if (Number(status) >= 400 && op.operationId !== 'getHealth') {
             expect({ where, status, ref: response.content?.['application/json']?.schema?.$ref }).toEqual({
               where,

@@ -43,7 +43,7 @@ export interface MemoryAdapters extends StorageAdapters {
 
 /**
  * A deep copy, so that callers never share an object with the store. Records here are plain objects,
- * arrays, Dates and primitives, copied directly (structuredClone was ≈5 % of a usage request's CPU);
+ * arrays, Dates and primitives, copied directly (cheaper than structuredClone: docs/performance.md, "What changed the figures");
  * anything else still goes through structuredClone.
  */
 function copy<T>(v: T): T {

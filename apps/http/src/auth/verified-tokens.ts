@@ -2,7 +2,7 @@
  * Claims of bearer tokens whose HS256 signature and issuer passport-jwt has already checked, keyed by
  * the whole `Authorization` header. A token's string fixes its claims and its signature check, and a
  * client reuses one access token for up to an hour, so checking the signature again on every request
- * is wasted work (about 13 % of a usage request's CPU, docs/performance.md). What can change over a
+ * is wasted work (docs/performance.md, "What changed the figures", step 4). What can change over a
  * token's life, expiry by the clock, revocation and the credential's secret version, is still checked
  * on every request by the domain (`keeper.auth.authenticate`).
  *

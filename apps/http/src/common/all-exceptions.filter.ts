@@ -3,7 +3,7 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Clock } from '#core-domain';
 import { mapError, type ErrorBody } from './error-body.js';
 
-/** Writes the api.md error body for anything thrown, in Nest or in Fastify's own request handling. */
+/** Writes the error body (ErrorBodyDto) for anything thrown, in Nest or in Fastify's own request handling. */
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, clock: Clock): void {
   const mapped = mapError(err);
   // request.log carries the request id on every line.

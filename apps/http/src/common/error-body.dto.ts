@@ -6,7 +6,7 @@ export class FieldProblemDto {
   @ApiProperty({ example: 'must be an IANA timezone such as Europe/Paris' }) message!: string;
 }
 
-/** The one error body of every error response (api.md). */
+/** The one error body of every error response (ErrorBodyDto in openapi/openapi.json). */
 export class ErrorBodyDto {
   @ApiProperty({ enum: ERROR_CODES, enumName: 'ErrorCode', example: 'INVALID_REQUEST' })
   error!: WireErrorCode;
