@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { createMemoryAdapters, StaticProfileResolver } from '#adapters-memory';
-import { FakeClock, testCostKeeper, testServiceConfig, uniqueId } from '#core-domain/testing';
+import { createMemoryAdapters } from '#adapters-memory';
+import {
+  FakeClock,
+  StaticProfileResolver,
+  testCostKeeper,
+  testServiceConfig,
+  uniqueId,
+} from '#core-domain/testing';
 import {
   InvalidModelLabelError,
   InvalidRequestError,
