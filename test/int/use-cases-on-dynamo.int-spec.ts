@@ -105,6 +105,72 @@ describe('access budget on DynamoDB (configs and pricing cached)', () => {
   });
 });
 
+describe('access budget with budgets configured (APP scope: org and app budgets, day/week/month, one label and all)', () => {
+  let keeper: CostKeeper;
+  let counter: CommandCounter;
+  let orgId: string;
+
+  beforeAll(async () => {
+    counter = countCommands(clients[0]!);
+    keeper = keeperOn(clients[0]!, '3');
+    orgId = uniqueId();
+    await keeper.provisioning.putOrg(orgId, {
+      orgName: 'Budgets',
+      timezone: 'America/New_York',
+      quotaScope: 'APP',
+      quotas: { premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 },
+      weekStartsOn: 'SUNDAY',
+      budgets: [
+        { window: 'DAY', limitUsdMicros: 50_000_000 },
+        { window: 'WEEK', limitUsdMicros: 40_000_000, label: 'premium' },
+        { window: 'MONTH', limitUsdMicros: 900_000_000 },
+        { window: 'MONTH', limitUsdMicros: 800_000_000, label: 'standard' },
+      ],
+    });
+    await keeper.provisioning.putApp(orgId, 'chat', {
+      appName: 'Chat',
+      budgets: [
+        { window: 'WEEK', limitUsdMicros: 100_000, label: 'premium' },
+        { window: 'MONTH', limitUsdMicros: 90_000_000 },
+        { window: 'DAY', limitUsdMicros: 20_000_000, label: 'economy' },
+      ],
+    });
+    await keeper.recordUsage.execute(orgId, 'chat', event());
+    await keeper.selectModel.execute(orgId, 'chat');
+  });
+
+  it('POST usage: still one write and one read (the period totals ride on the same BatchGetItem)', async () => {
+    counter.reset();
+    const r = await keeper.recordUsage.execute(orgId, 'chat', event());
+    expect(r.duplicate).toBe(false);
+    expect(r.quotaStatus.binding).toBeDefined();
+    expect(counter.byCommand()).toEqual({ TransactWriteItemsCommand: 1, BatchGetItemCommand: 1 });
+  });
+
+  it('GET model-selection: one call far from every limit, at most two near the weekly premium budget', async () => {
+    clock.advanceSecs(1);
+    await keeper.aggregator.runPass();
+    counter.reset();
+    const far = await keeper.selectModel.execute(orgId, 'chat');
+    expect(far.quotaStatus.lines).toHaveLength(3 + 4 + 3);
+    expect(counter.byCommand()).toEqual({ BatchGetItemCommand: 1 });
+    // 24 more premium events: 26 x 3,760 = 97,760 of the app's 100,000 weekly premium budget (TIGHT).
+    await mapLimit(
+      Array.from({ length: 24 }, () => event()),
+      8,
+      (e) => keeper.recordUsage.execute(orgId, 'chat', e),
+    );
+    clock.advanceSecs(1);
+    await keeper.aggregator.runPass();
+    counter.reset();
+    const near = await keeper.selectModel.execute(orgId, 'chat');
+    expect(near.quotaStatus.binding).toMatchObject({ window: 'WEEK', label: 'premium', scope: 'APP' });
+    expect(near.quotaStatus.mode).toBe('TIGHT');
+    expect(near.usedLiveSpend).toBe(true);
+    expect(counter.total()).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('exactly once across two service instances (separate clients), through the aggregator', () => {
   it('2,000 events with 25% duplicates: totals after aggregation are exact', async () => {
     const [a, b] = [keeperOn(clients[0]!, '2'), keeperOn(clients[1]!, '3')];
