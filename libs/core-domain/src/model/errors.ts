@@ -1,5 +1,5 @@
 /**
- * Domain errors. Each carries the wire error code from api.md so the HTTP edge can map it
+ * Domain errors. Each carries the wire error code of the API (openapi/openapi.json, ErrorBody) so the HTTP edge can map it
  * without knowing every subclass. One level of subclasses, no deeper.
  */
 export type ErrorCode =

@@ -28,7 +28,7 @@ export const MIN_HISTORY_DAYS = 3;
 export const MIN_ELAPSED_FRACTION = 0.1;
 
 /**
- * The forecast of one line for its current period (budgets.md):
+ * The forecast of one line for its current period (docs/architecture.md):
  * - WEEK and MONTH: two run rates, the period-to-date daily average and the trailing 7 full days'
  *   average; DAY: the rate since local midnight and the rate over the last hour;
  * - low / high = the spend plus the remaining time at the lower / higher rate; mid = their mean;

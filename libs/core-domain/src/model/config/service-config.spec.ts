@@ -56,7 +56,7 @@ function configError(edit: (raw: Raw) => void): ServiceConfigError {
 const labels = (raw: Raw) => raw.labels as Record<string, Raw>;
 const defaults = (raw: Raw) => raw.defaults as Raw;
 
-describe("rule: the repo's config.yaml parses and carries the default labels, prices and quotas of api.md", () => {
+describe("rule: the repo's config.yaml parses and carries the default labels, prices and quotas of the README configuration", () => {
   const config = parseServiceConfig(readFileSync(join(process.cwd(), 'config.yaml'), 'utf8'));
 
   it('rule: default labels with their Bedrock model ids and prices (micro-USD per 1M tokens)', () => {
@@ -81,7 +81,7 @@ describe("rule: the repo's config.yaml parses and carries the default labels, pr
     expect(config.defaults.quotas).toEqual({ premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 });
   });
 
-  it('rule: default org settings are those of domain.md, but a 10 s tight interval (issue #8)', () => {
+  it('rule: default org settings are the documented defaults (README, Configuration), but a 10 s tight interval (issue #8)', () => {
     expect(config.defaults.settings).toEqual({
       weekStartsOn: 'MONDAY',
       tightModeThresholdPct: 95,
@@ -92,7 +92,7 @@ describe("rule: the repo's config.yaml parses and carries the default labels, pr
     });
   });
 
-  it('rule: rate limits are the api.md defaults', () => {
+  it('rule: rate limits are the documented defaults (docs/operations.md)', () => {
     expect(config.rateLimits).toEqual({
       token: { limit: 120, windowSecs: 60 },
       token_failures: { limit: 30, windowSecs: 60 },

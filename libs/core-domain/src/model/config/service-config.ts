@@ -260,7 +260,7 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
   };
 }
 
-/** Rate-limit defaults from api.md. */
+/** Rate-limit defaults (documented in docs/operations.md and config.yaml). */
 export const DEFAULT_RATE_LIMITS: Record<RateLimitName, { limit: number; window_secs: number }> = {
   token: { limit: 120, window_secs: 60 },
   token_failures: { limit: 30, window_secs: 60 },

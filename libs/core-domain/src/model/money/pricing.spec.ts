@@ -13,7 +13,7 @@ const PREMIUM: LabelPrice = { inputPerMillion: 800_000, outputPerMillion: 3_200_
 const STANDARD: LabelPrice = { inputPerMillion: 330_000, outputPerMillion: 2_750_000 };
 const ECONOMY: LabelPrice = { inputPerMillion: 35_000, outputPerMillion: 140_000 };
 
-/** The domain.md formula, written independently with BigInt. */
+/** The pricing formula (README, "Rules in one paragraph"), written independently with BigInt. */
 function expectedCost(t: TokenCounts, p: LabelPrice): bigint {
   const f = (tokens: number | undefined, price: number): bigint =>
     (BigInt(tokens ?? 0) * BigInt(price)) / 1_000_000n;

@@ -32,7 +32,7 @@ export interface OrgInput {
   modelOrdering?: string[];
   /** Defaults to the config's default quotas. */
   quotas?: Quotas;
-  /** Org budgets (budgets.md): `{ window, limitUsdMicros, label? }`, at most 10. */
+  /** Org budgets (README, "Budgets"): `{ window, limitUsdMicros, label? }`, at most 10. */
   budgets?: unknown;
   /** `MONDAY` (default) or `SUNDAY`. */
   weekStartsOn?: unknown;

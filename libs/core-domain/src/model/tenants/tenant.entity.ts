@@ -6,7 +6,7 @@ export const QUOTA_SCOPES: readonly QuotaScope[] = ['ORG', 'APP'];
 export const SHARD_COUNTS = [8, 16, 32, 64] as const;
 export type ShardCount = (typeof SHARD_COUNTS)[number];
 
-/** Org-level settings. Defaults per domain.md. */
+/** Org-level settings. Defaults in the README configuration table. */
 export interface OrgSettings {
   tightModeThresholdPct: number;
   aggShardCount: ShardCount;
@@ -38,7 +38,7 @@ export interface Org {
   quotaScope: QuotaScope;
   modelOrdering: string[];
   quotas: Quotas;
-  /** Caps on the whole org's spend per window (budgets.md): the org's own in ORG scope, the sum of its apps in APP scope. */
+  /** Caps on the whole org's spend per window (README, "Budgets"): the org's own in ORG scope, the sum of its apps in APP scope. */
   budgets: Budget[];
   settings: OrgSettings;
   createdAt: string;

@@ -407,7 +407,7 @@ describe('rule: org_local_time is local wall time with offset, seconds precision
   });
 
   it('rule: the local time has seconds precision even when the instant has milliseconds', () => {
-    // Clock.now() carries milliseconds in production; api.md's format has none.
+    // Clock.now() carries milliseconds in production; the API's timestamps (openapi/openapi.json) have none.
     expect(orgLocalTime(at('2026-01-23T15:30:45.678Z'), 'America/New_York')).toBe(
       '2026-01-23T10:30:45-05:00',
     );

@@ -24,8 +24,8 @@ interface DayWindow {
 
 /**
  * The last day window seen per timezone. Every usage event and model selection asks for the org day
- * of an instant that is almost always inside the day asked for last time, so luxon (≈10 % of a usage
- * request's CPU) only runs when the day changes. Bounded: the map is emptied past MAX_WINDOWS zones.
+ * of an instant that is almost always inside the day asked for last time, so luxon (costly on the hot path,
+ * see docs/performance.md) only runs when the day changes. Bounded: the map is emptied past MAX_WINDOWS zones.
  */
 const dayWindows = new Map<string, DayWindow>();
 const MAX_WINDOWS = 1000;
@@ -159,7 +159,7 @@ const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d
 
 /**
  * The common case, `YYYY-MM-DDTHH:MM[:SS[.fff]]Z` with every field in range, without luxon (its
- * fromISO was ≈8 % of a usage request's CPU). Milliseconds are floored as luxon does. Anything else
+ * fromISO is costly on the hot path: docs/performance.md). Milliseconds are floored as luxon does. Anything else
  * (an offset, lower-case letters, hour 24, a leap second, an impossible date) returns undefined and
  * goes to luxon, so the result is always luxon's (a property test checks it).
  */

@@ -5,7 +5,7 @@ import { type PricingCache } from '../../ports/pricing-cache.port.js';
 import { type PricingSource } from '../../ports/pricing-source.port.js';
 import { dayKey, epochSecs, previousDay } from '../../model/time/org-time.js';
 
-/** Pricing entries live three days (storage.md). */
+/** Pricing entries live three days (docs/storage.md). */
 export const PRICING_TTL_SECS = 3 * 86400;
 
 export interface PricingRefreshReport {

@@ -49,7 +49,7 @@ describe('Provisioning (use case)', () => {
     expect((await storage.credentials.get(`org-${orgId}`))?.secretVersion).toBe(1);
   });
 
-  it('rule: settings default per domain.md (95%, 8 shards, sticky on, 300 s) but 10 s tight (issue #8) and ordering/quotas default from config', async () => {
+  it('rule: settings default as documented (95%, 8 shards, sticky on, 300 s) but 10 s tight (issue #8) and ordering/quotas default from config', async () => {
     const { p } = setup();
     const { org } = await p.putOrg(uniqueId(), { orgName: 'A', timezone: 'UTC', quotaScope: 'APP' });
     expect(org.settings).toEqual({
@@ -240,7 +240,7 @@ describe('Provisioning (use case)', () => {
     }
   });
 
-  describe('budgets and week_starts_on (budgets.md)', () => {
+  describe('budgets and week_starts_on (README, "Budgets")', () => {
     const month = { window: 'MONTH', limitUsdMicros: 50_000_000 };
     const week = { window: 'WEEK', limitUsdMicros: 9_000_000, label: 'premium' };
 
