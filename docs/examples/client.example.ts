@@ -25,7 +25,7 @@ export interface Usage {
   status?: 'OK' | 'ERROR';
 }
 
-/** Every label is exhausted until `retryAfter` (the org's next local midnight). */
+/** Every label is exhausted until `retryAfter` (the earliest reset that frees a label: the org's next local midnight, or a budget's period end). */
 export class AllQuotasExceeded extends Error {
   constructor(readonly retryAfter: Date) {
     super(`every model quota is exhausted until ${retryAfter.toISOString()}`);
