@@ -12,6 +12,8 @@ export * from './model/time/budget-window.js';
 export * from './model/budgets/budget.entity.js';
 export * from './model/budgets/forecast.js';
 export * from './model/quota/budget-lines.js';
+export * from './model/alerts/alert-rules.js';
+export * from './model/alerts/webhook-address.js';
 export * from './model/usage/usage-event.js';
 export * from './model/usage/usage.entity.js';
 export * from './model/usage/period-total.js';
