@@ -2,17 +2,18 @@ import { type EntityItem } from 'electrodb';
 import { type LabelPrice, type PricingCache, type PricingEntry } from '#core-domain';
 import { type Key } from './batch.js';
 import { type Entities } from './entities.js';
-import { isExpired } from './keys.js';
+import { dayFromKey, dayToKey, isExpired } from './keys.js';
 import { batchPut, type Ctx, defined, keyOf, parseAll } from './support.js';
 
 /** The global (region-less) pricing entry's region key. */
 const GLOBAL_REGION = '*';
 
+/** Stored with the day as `YYYYMMDD` in its key and `day` attribute (the port's days are `YYYY-MM-DD`). */
 type PricingItem = EntityItem<Entities['pricing']>;
 
 function pricingToItem(p: PricingEntry): PricingItem {
   return defined({
-    day: p.day,
+    day: dayToKey(p.day),
     bedrockModelId: p.bedrockModelId,
     regionKey: p.region ?? GLOBAL_REGION,
     region: p.region,
@@ -25,7 +26,7 @@ function pricingToItem(p: PricingEntry): PricingItem {
 
 function pricingFromItem(item: PricingItem): PricingEntry {
   return defined({
-    day: item.day,
+    day: dayFromKey(item.day),
     bedrockModelId: item.bedrockModelId,
     region: item.region,
     price: { ...(item.price as LabelPrice) },
@@ -37,7 +38,8 @@ function pricingFromItem(item: PricingItem): PricingEntry {
 
 export function pricingCache({ e, raw }: Ctx): PricingCache {
   return {
-    async find(day, bedrockModelId, region, now) {
+    async find(isoDay, bedrockModelId, region, now) {
+      const day = dayToKey(isoDay);
       const keys: Key[] = [keyOf(e.pricing.get({ day, bedrockModelId, regionKey: GLOBAL_REGION }))];
       if (region !== undefined) keys.push(keyOf(e.pricing.get({ day, bedrockModelId, regionKey: region })));
       const found: { regional?: PricingEntry; global?: PricingEntry } = {};
