@@ -211,7 +211,7 @@ describe.each(['memory', 'dynamodb'] as const)('worker jobs on %s storage', (kin
     });
     const first = await worker(clock, uniqueId(), quoted(900_000));
     expect(await first.jobs.refreshPricingIfDue()).toMatchObject({
-      day: '20260610',
+      day: '2026-06-10',
       written: 3,
       sourceFailed: false,
     });
@@ -223,11 +223,11 @@ describe.each(['memory', 'dynamodb'] as const)('worker jobs on %s storage', (kin
     };
     const second = await worker(clock, uniqueId(), failing);
     expect(await second.jobs.refreshPricingIfDue()).toMatchObject({
-      day: '20260611',
+      day: '2026-06-11',
       sourceFailed: true,
       carriedOver: 3,
     });
-    const found = await storage.pricing.find('20260611', 'amazon.nova-pro-v1:0', 'us-east-1', clock.now());
+    const found = await storage.pricing.find('2026-06-11', 'amazon.nova-pro-v1:0', 'us-east-1', clock.now());
     expect(found.regional?.price.inputPerMillion).toBe(900_000);
     const { orgId } = await setup(clock, second);
     const r = await second.keeper.recordUsage.execute(orgId, 'chat', {

@@ -1,9 +1,10 @@
-// Items as they are stored: what the adapter reads from items written before a field existed.
+// Items as they are stored: key layouts that must not move, and what the adapter reads from items
+// written before a field existed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_ORG_SETTINGS, type StorageAdapters } from '#core-domain';
-import { uniqueId } from '#core-domain/testing';
+import { aPricingEntry, uniqueId } from '#core-domain/testing';
 import { createTestTable } from '../../../test/dynamo/dynamo-test-client.js';
 import { createDynamoAdapters } from './index.js';
 
@@ -81,5 +82,22 @@ describe('items written before budgets existed', () => {
     );
     const app = await s.tenants.getApp(orgId, 'a1');
     expect(app?.overrides).toEqual({ tightModeThresholdPct: 80 });
+  });
+});
+
+describe('stored key layout', () => {
+  it('pricing entries keep YYYYMMDD days in their keys (the port takes YYYY-MM-DD)', async () => {
+    const entry = aPricingEntry({ day: '2026-03-10', region: 'eu-west-1' });
+    await s.pricing.put([entry]);
+    const { Item } = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: `PRICE#20260310#${entry.bedrockModelId}`, sk: 'REGION#eu-west-1' },
+      }),
+    );
+    expect(Item).toMatchObject({ day: '20260310', region_key: 'eu-west-1' });
+    expect(await s.pricing.find('2026-03-10', entry.bedrockModelId, 'eu-west-1', new Date(T0))).toEqual({
+      regional: entry,
+    });
   });
 });

@@ -148,7 +148,7 @@ export function aPeriodTotal(over: Partial<PeriodTotal> = {}): PeriodTotal {
 
 export function aPricingEntry(over: Partial<PricingEntry> = {}): PricingEntry {
   return {
-    day: '20260310',
+    day: '2026-03-10',
     bedrockModelId: `model-${uniqueId()}`,
     price: { inputPerMillion: 1000, outputPerMillion: 2000 },
     origin: 'PRICING_API',

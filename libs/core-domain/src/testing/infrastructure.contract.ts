@@ -22,7 +22,7 @@ export function pricingCacheContract(get: () => StorageAdapters): void {
       });
       expect(await s.pricing.find(global.day, global.bedrockModelId, 'us-west-2', NOW)).toEqual({ global });
       expect(await s.pricing.find(global.day, global.bedrockModelId, undefined, NOW)).toEqual({ global });
-      expect(await s.pricing.find('20260309', global.bedrockModelId, undefined, NOW)).toEqual({});
+      expect(await s.pricing.find('2026-03-09', global.bedrockModelId, undefined, NOW)).toEqual({});
     });
 
     it('ignores expired entries and overwrites on put', async () => {

@@ -27,7 +27,7 @@ function expectedCost(t: TokenCounts, p: LabelPrice): bigint {
 
 function entry(overrides: Partial<PricingEntry> = {}): PricingEntry {
   return {
-    day: '20260310',
+    day: '2026-03-10',
     bedrockModelId: 'amazon.nova-pro-v1:0',
     price: { inputPerMillion: 1, outputPerMillion: 2 },
     origin: 'PRICING_API',

@@ -57,7 +57,7 @@ export interface ResolvedPrice {
 
 /** A PricingCache entry: the day's price for a model id, optionally for one region. */
 export interface PricingEntry {
-  day: string; // YYYYMMDD (UTC day the entry applies to)
+  day: string; // YYYY-MM-DD (UTC day the entry applies to)
   bedrockModelId: string;
   region?: string;
   price: LabelPrice;

@@ -8,7 +8,6 @@ import {
 import { type Clock } from '../../ports/clock.port.js';
 import { type PricingCache } from '../../ports/pricing-cache.port.js';
 import { TtlCache } from '../shared/ttl-cache.js';
-import { dayKey } from '../../model/time/org-time.js';
 
 export const PRICE_CACHE_TTL_MS = 60_000;
 
@@ -41,7 +40,7 @@ export class PriceBook {
     fallback: LabelPrice | undefined,
   ): Promise<ResolvedPrice | undefined> {
     const now = this.clock.now();
-    const day = dayKey(now.toISOString().slice(0, 10));
+    const day = now.toISOString().slice(0, 10);
     const key = `${day}|${bedrockModelId}|${region ?? ''}`;
     const found = await this.cache.getOrLoad(key, () => this.pricing.find(day, bedrockModelId, region, now));
     return resolvePrice(found.regional, found.global, fallback);
@@ -49,7 +48,7 @@ export class PriceBook {
 
   /** Forget cached lookups (after the pricing refresh wrote new entries in this process). */
   forget(bedrockModelId: string, region: string | undefined): void {
-    const day = dayKey(this.clock.now().toISOString().slice(0, 10));
+    const day = this.clock.now().toISOString().slice(0, 10);
     this.cache.delete(`${day}|${bedrockModelId}|${region ?? ''}`);
   }
 }

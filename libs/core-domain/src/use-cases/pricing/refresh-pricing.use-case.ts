@@ -38,7 +38,7 @@ export class RefreshPricing {
   async run(): Promise<PricingRefreshReport> {
     const now = this.clock.now();
     const today = now.toISOString().slice(0, 10);
-    const day = dayKey(today);
+    const day = today;
     const expiresAt = epochSecs(now) + PRICING_TTL_SECS;
     const models = this.models();
     const entries: PricingEntry[] = [];
@@ -50,7 +50,7 @@ export class RefreshPricing {
           bedrockModelId: q.bedrockModelId,
           price: q.price,
           origin: this.source.origin,
-          version: `${this.source.origin.toLowerCase()}-${day}`,
+          version: `${this.source.origin.toLowerCase()}-${dayKey(today)}`,
           expiresAt,
         };
         if (q.region !== undefined) e.region = q.region;
@@ -60,7 +60,7 @@ export class RefreshPricing {
       sourceFailed = true;
     }
     let carriedOver = 0;
-    const yesterday = dayKey(previousDay(today));
+    const yesterday = previousDay(today);
     for (const m of models) {
       const covered = entries.some(
         (e) => e.bedrockModelId === m.bedrockModelId && (e.region === undefined || e.region === m.region),

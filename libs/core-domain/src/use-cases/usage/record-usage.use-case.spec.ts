@@ -204,7 +204,7 @@ describe('RecordUsage (use case)', () => {
     const expiresAt = Math.floor(clock.now().getTime() / 1000) + 3 * 86400;
     await storage.pricing.put([
       {
-        day: '20260310',
+        day: '2026-03-10',
         bedrockModelId: 'amazon.nova-pro-v1:0',
         price: { inputPerMillion: 2_000_000, outputPerMillion: 0 },
         origin: 'PRICING_API',
@@ -212,7 +212,7 @@ describe('RecordUsage (use case)', () => {
         expiresAt,
       },
       {
-        day: '20260310',
+        day: '2026-03-10',
         bedrockModelId: 'amazon.nova-pro-v1:0',
         region: 'eu-west-1',
         price: { inputPerMillion: 3_000_000, outputPerMillion: 0 },

@@ -1,0 +1,156 @@
+import { type EntityItem } from 'electrodb';
+import {
+  addTotals,
+  type CounterGroup,
+  type RecordOutcome,
+  type SpendReader,
+  type SpendSnapshot,
+  StorageUnavailableError,
+  type UsageCounters,
+  type UsageRecord,
+  type UsageTotals,
+  ZERO_TOTALS,
+} from '#core-domain';
+import { type Key, MAX_RETRY_ROUNDS } from './batch.js';
+import { type Entities } from './entities.js';
+import { dayFromKey, dayToKey, feedPartition, isExpired, minuteBucket } from './keys.js';
+import { stickyFromItem } from './sticky.adapter.js';
+import { periodsFrom, periodTotalKey, totalFromItem } from './totals.adapter.js';
+import { byEntity, type Ctx, defined, keyOf, parseAll, totalsOf, writeTransaction } from './support.js';
+
+type UsageRecordItem = EntityItem<Entities['usageRecord']>;
+
+function counterKey(scopeKey: string, label: string, day: string, shard: number) {
+  return { scopeKey, label, day: dayToKey(day), shard };
+}
+
+function recordToItem(record: UsageRecord): UsageRecordItem {
+  return defined({
+    scopeKey: record.scopeKey,
+    requestId: record.requestId,
+    orgId: record.orgId,
+    appId: record.appId,
+    label: record.label,
+    bedrockModelId: record.bedrockModelId,
+    callingRegion: record.callingRegion,
+    day: dayToKey(record.day),
+    shard: record.shard,
+    status: record.status,
+    timestamp: record.timestamp,
+    recordedAt: record.recordedAt,
+    tags: record.tags ? { ...record.tags } : undefined,
+    ...totalsOf(record),
+    counterExpiresAt: record.counterExpiresAt,
+    expiresAt: record.expiresAt,
+  });
+}
+
+/** The keys of every shard of a (scope, label, day) counter. */
+function shardKeys(e: Entities, group: CounterGroup, shardCount: number): Key[] {
+  const keys: Key[] = [];
+  for (let shard = 0; shard < shardCount; shard++) {
+    keys.push(keyOf(e.counter.get(counterKey(group.scopeKey, group.label, group.day, shard))));
+  }
+  return keys;
+}
+
+export function usageCounters({ service, e, raw }: Ctx): UsageCounters {
+  return {
+    async recordOnce(record: UsageRecord): Promise<RecordOutcome> {
+      const recordItem = recordToItem(record);
+      const recordedAt = new Date(record.recordedAt);
+      const writtenAt = Number.isNaN(recordedAt.getTime()) ? new Date() : recordedAt;
+      const increment = totalsOf(record);
+
+      for (let round = 0; ; round++) {
+        const result = await writeTransaction((token) =>
+          service.transaction
+            .write(({ usageRecord, counter }) => [
+              // Conditional create (attribute_not_exists): the exactly-once marker. `all_old` makes a
+              // cancellation return the stored record, so a duplicate costs no extra read.
+              usageRecord.create(recordItem).commit({ response: 'all_old' }),
+              // upsert (not update): update().add() would not write the change-feed GSI keys.
+              counter
+                .upsert(counterKey(record.scopeKey, record.label, record.day, record.shard))
+                .add(increment)
+                .set({
+                  feedPartition: feedPartition(record.scopeKey, record.label),
+                  writtenBucket: minuteBucket(writtenAt),
+                  updatedAt: record.recordedAt,
+                  expiresAt: record.counterExpiresAt,
+                })
+                .commit(),
+            ])
+            .go({ token }),
+        );
+        if (!result.canceled) return { duplicate: false };
+        const reason = result.data[0];
+        if (reason?.code !== 'ConditionalCheckFailed') {
+          throw new Error(`Usage transaction cancelled: ${result.data.map((d) => d.code).join(', ')}`);
+        }
+        let stored = reason.item as Pick<UsageRecordItem, 'costUsdMicros' | 'shard' | 'label' | 'day'> | null;
+        if (!stored) {
+          // Only when the store does not return the item with the cancellation reason.
+          stored = (await e.usageRecord.get({ scopeKey: record.scopeKey, requestId: record.requestId }).go())
+            .data;
+        }
+        if (stored) {
+          return {
+            duplicate: true,
+            costUsdMicros: stored.costUsdMicros ?? 0,
+            shard: stored.shard,
+            label: stored.label,
+            day: dayFromKey(stored.day),
+          };
+        }
+        // The record vanished between the cancellation and the read (TTL deletion): try again.
+        if (round >= MAX_RETRY_ROUNDS) throw new StorageUnavailableError('Usage record kept changing');
+      }
+    },
+
+    async sumShards(group: CounterGroup, shardCount: number): Promise<UsageTotals> {
+      const items = parseAll(e.counter, await raw(shardKeys(e, group, shardCount)));
+      return items.reduce((sum, item) => addTotals(sum, totalsOf(item)), { ...ZERO_TOTALS });
+    },
+  };
+}
+
+/** Totals, live shard sums, sticky state and period totals of one scope and day: one BatchGetItem. */
+export function spendReader({ e, raw }: Ctx): SpendReader {
+  return {
+    async read(query, now): Promise<SpendSnapshot> {
+      const { scopeKey } = query;
+      const day = dayToKey(query.day);
+      const keys: Key[] = [];
+      const wanted = new Set(query.totalsFor);
+      for (const label of wanted) keys.push(keyOf(e.dailyTotal.get({ scopeKey, day, label })));
+      const liveLabels = [...new Set(query.liveFor)];
+      for (const label of liveLabels) {
+        keys.push(...shardKeys(e, { scopeKey, label, day: query.day }, query.shardCount));
+      }
+      if (query.withSticky) keys.push(keyOf(e.sticky.get({ scopeKey, day })));
+      for (const period of query.periods ?? []) keys.push(periodTotalKey(e, period));
+
+      const snapshot: SpendSnapshot = { totals: new Map(), live: new Map(), periods: new Map() };
+      for (const label of liveLabels) snapshot.live.set(label, { ...ZERO_TOTALS });
+      if (keys.length === 0) return snapshot;
+
+      const nowMs = now.getTime();
+      const groups = byEntity(await raw(keys));
+      for (const item of parseAll(e.dailyTotal, groups.get('dailyTotal') ?? [])) {
+        if (isExpired(item.expiresAt, nowMs) || !wanted.has(item.label)) continue;
+        snapshot.totals.set(item.label, totalFromItem(item));
+      }
+      for (const item of parseAll(e.counter, groups.get('counter') ?? [])) {
+        const live = snapshot.live.get(item.label);
+        if (live && !isExpired(item.expiresAt, nowMs)) {
+          snapshot.live.set(item.label, addTotals(live, totalsOf(item)));
+        }
+      }
+      const [sticky] = parseAll(e.sticky, groups.get('sticky') ?? []);
+      if (sticky && !isExpired(sticky.expiresAt, nowMs)) snapshot.sticky = stickyFromItem(sticky);
+      snapshot.periods = periodsFrom(e, groups.get('periodTotal') ?? [], nowMs);
+      return snapshot;
+    },
+  };
+}
