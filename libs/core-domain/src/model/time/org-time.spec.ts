@@ -199,8 +199,24 @@ describe('rule: candidateOrgDays covers the org day of every zone from UTC-12 to
     expect(candidateOrgDays(at('2026-03-10T12:00:00Z'))).toEqual(['2026-03-09', '2026-03-10', '2026-03-11']);
   });
 
-  it('rule: at midnight UTC the candidates are yesterday and today', () => {
-    expect(candidateOrgDays(at('2026-03-10T00:00:00Z'))).toEqual(['2026-03-09', '2026-03-10']);
+  it('rule: at midnight UTC the candidates reach back to the day of an event 24 h old at UTC-12', () => {
+    expect(candidateOrgDays(at('2026-03-10T00:00:00Z'))).toEqual(['2026-03-08', '2026-03-09', '2026-03-10']);
+  });
+
+  it('rule (property): the org day of every event the service accepts at `now` is a candidate, in every zone', () => {
+    // A late event (up to 24 h old) for yesterday must reach yesterday's total (it did not past 14 h).
+    const zones = ['Etc/GMT+12', 'America/New_York', 'UTC', 'Asia/Kolkata', 'Pacific/Kiritimati'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        fc.integer({ min: -MAX_EVENT_AGE_MS, max: MAX_EVENT_FUTURE_MS }),
+        fc.constantFrom(...zones),
+        (ms: number, offset: number, tz: string) => {
+          expect(candidateOrgDays(new Date(ms))).toContain(orgDay(new Date(ms + offset), tz));
+        },
+      ),
+      { numRuns: 500, seed: 7 },
+    );
   });
 
   it('rule (property): the org day, and any day still in its grace window, is a candidate in every zone', () => {

@@ -132,12 +132,15 @@ export function daysOpenForAggregation(now: Date, tz: string): string[] {
 }
 
 /**
- * The UTC dates that can be an org day somewhere (UTC-12..UTC+14) that is today or still in its
- * grace window at `now`: the days the aggregator's change feed looks at.
+ * Every date that can be the org day of a usage event accepted at `now`, somewhere (UTC-12..UTC+14):
+ * events are accepted from MAX_EVENT_AGE_MS before now to MAX_EVENT_FUTURE_MS after it, so from the
+ * local date of (now - 24 h) at UTC-12 to that of (now + 5 min) at UTC+14. These are the days the
+ * aggregator's change feed looks at, so a late event for yesterday always reaches its day's total.
  */
 export function candidateOrgDays(now: Date): string[] {
-  const first = DateTime.fromJSDate(now, { zone: 'UTC' }).minus({ hours: 14 }).toFormat('yyyy-MM-dd');
-  const last = DateTime.fromJSDate(now, { zone: 'UTC' }).plus({ hours: 14 }).toFormat('yyyy-MM-dd');
+  const utc = DateTime.fromJSDate(now, { zone: 'UTC' });
+  const first = utc.minus({ milliseconds: MAX_EVENT_AGE_MS, hours: 12 }).toFormat('yyyy-MM-dd');
+  const last = utc.plus({ milliseconds: MAX_EVENT_FUTURE_MS, hours: 14 }).toFormat('yyyy-MM-dd');
   const days = [first];
   while (days[days.length - 1]! < last) days.push(nextDay(days[days.length - 1]!));
   return days;

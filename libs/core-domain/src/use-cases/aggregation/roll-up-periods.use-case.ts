@@ -165,8 +165,9 @@ export function nextSamples(
   const kept = (prev ?? []).filter((s) => Date.parse(s.at) >= t - SAMPLE_HISTORY_MS && Date.parse(s.at) <= t);
   // The newest sample is provisional: while it is closer than the spacing to the one before it, a
   // new pass replaces it instead of adding one.
+  const last = kept[kept.length - 1];
   const beforeLast = kept[kept.length - 2];
-  if (beforeLast && t - Date.parse(beforeLast.at) < SAMPLE_SPACING_MS) kept.pop();
+  if (last && beforeLast && Date.parse(last.at) - Date.parse(beforeLast.at) < SAMPLE_SPACING_MS) kept.pop();
   kept.push({ at: now.toISOString(), costUsdMicros: cost });
   return kept.slice(-(SAMPLE_HISTORY_MS / SAMPLE_SPACING_MS + 1));
 }
