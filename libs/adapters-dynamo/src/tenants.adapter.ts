@@ -37,7 +37,7 @@ function orgToItem(org: Org): OrgItem {
 }
 
 function orgFromItem(item: OrgItem): Org {
-  // Items written before budgets and week starts existed read with the defaults.
+  // Items written before budgets, week starts and alert settings existed read with the defaults.
   const settings = item.settings as Partial<OrgSettings>;
   return {
     orgId: item.orgId,
@@ -50,6 +50,8 @@ function orgFromItem(item: OrgItem): Org {
     settings: {
       ...settings,
       weekStartsOn: settings.weekStartsOn ?? DEFAULT_ORG_SETTINGS.weekStartsOn,
+      alertThresholdsPct: [...(settings.alertThresholdsPct ?? DEFAULT_ORG_SETTINGS.alertThresholdsPct)],
+      anomalyFactor: settings.anomalyFactor ?? DEFAULT_ORG_SETTINGS.anomalyFactor,
     } as OrgSettings,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,

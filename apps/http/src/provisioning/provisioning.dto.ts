@@ -112,6 +112,28 @@ export class PutOrgDto {
   @Omittable()
   @IsIn(['MONDAY', 'SUNDAY'])
   week_starts_on?: 'MONDAY' | 'SUNDAY';
+  @ApiPropertyOptional({
+    type: [Number],
+    minItems: 1,
+    maxItems: 10,
+    example: [50, 80, 100],
+    description: "Alert thresholds, percent of each line's limit (1..1000; default 50, 80, 100)",
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsInt({ each: true })
+  alert_thresholds_pct?: number[];
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 100,
+    example: 3,
+    description:
+      "budget.spend_anomaly when the last hour's spend is this many times the average hour of the previous 7 days (0 = off; default 3)",
+  })
+  @Omittable()
+  @IsInt()
+  anomaly_factor?: number;
   @ApiPropertyOptional({ type: OrgOverridesDto })
   @Omittable()
   @ValidateNested()
@@ -161,6 +183,17 @@ export class PutAppDto {
   @ValidateNested({ each: true })
   @Type(() => BudgetDto)
   budgets?: BudgetDto[];
+  @ApiPropertyOptional({
+    type: [Number],
+    maxItems: 10,
+    example: [80, 100],
+    description: "The app's own alert thresholds (only when the org quota scope is APP)",
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsInt({ each: true })
+  alert_thresholds_pct?: number[];
   @ApiPropertyOptional({ type: AppOverridesDto })
   @Omittable()
   @ValidateNested()
@@ -203,6 +236,8 @@ export class OrgConfigurationDto {
   @ApiProperty({ example: 10 }) refresh_interval_tight_secs!: number;
   @ApiProperty({ type: [BudgetDto] }) budgets!: BudgetDto[];
   @ApiProperty({ enum: ['MONDAY', 'SUNDAY'], enumName: 'WeekStart' }) week_starts_on!: string;
+  @ApiProperty({ type: [Number], example: [50, 80, 100] }) alert_thresholds_pct!: number[];
+  @ApiProperty({ example: 3 }) anomaly_factor!: number;
 }
 
 export class PutOrgResponseDto {
@@ -261,6 +296,7 @@ export class AppOverridesViewDto {
   @ApiPropertyOptional() refresh_interval_secs?: number;
   @ApiPropertyOptional() refresh_interval_tight_secs?: number;
   @ApiPropertyOptional({ type: [BudgetDto] }) budgets?: BudgetDto[];
+  @ApiPropertyOptional({ type: [Number] }) alert_thresholds_pct?: number[];
 }
 
 export class EffectiveConfigDto extends OrgConfigurationDto {

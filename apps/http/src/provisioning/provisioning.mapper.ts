@@ -27,6 +27,8 @@ export function toOrgInput(dto: PutOrgDto): OrgInput {
   if (dto.quotas !== undefined) input.quotas = dto.quotas;
   if (dto.budgets !== undefined) input.budgets = toBudgets(dto.budgets);
   if (dto.week_starts_on !== undefined) input.weekStartsOn = dto.week_starts_on;
+  if (dto.alert_thresholds_pct !== undefined) input.alertThresholdsPct = dto.alert_thresholds_pct;
+  if (dto.anomaly_factor !== undefined) input.anomalyFactor = dto.anomaly_factor;
   if (dto.overrides !== undefined) input.overrides = toOverrides(dto.overrides);
   return input;
 }
@@ -36,6 +38,7 @@ export function toAppInput(dto: PutAppDto): AppInput {
   if (dto.model_ordering !== undefined) input.modelOrdering = dto.model_ordering;
   if (dto.quotas !== undefined) input.quotas = dto.quotas;
   if (dto.budgets !== undefined) input.budgets = toBudgets(dto.budgets);
+  if (dto.alert_thresholds_pct !== undefined) input.alertThresholdsPct = dto.alert_thresholds_pct;
   if (dto.overrides !== undefined) input.overrides = toOverrides(dto.overrides);
   return input;
 }
@@ -54,6 +57,8 @@ export function orgConfiguration(org: Org): OrgConfigurationDto {
     refresh_interval_tight_secs: org.settings.refreshIntervalTightSecs,
     budgets: budgetsWire(org.budgets),
     week_starts_on: org.settings.weekStartsOn ?? 'MONDAY',
+    alert_thresholds_pct: [...org.settings.alertThresholdsPct],
+    anomaly_factor: org.settings.anomalyFactor,
   };
 }
 
@@ -70,6 +75,8 @@ export function effectiveConfiguration(eff: EffectiveConfig, orgName: string) {
     refresh_interval_secs: eff.refreshIntervalNormalSecs,
     refresh_interval_tight_secs: eff.refreshIntervalTightSecs,
     week_starts_on: eff.weekStartsOn,
+    alert_thresholds_pct: eff.alertThresholdsPct,
+    anomaly_factor: eff.anomalyFactor,
     budgets: budgetsWire(eff.orgBudgets),
     app_budgets: budgetsWire(eff.appBudgets),
     inherited_fields: eff.inheritedFields,
@@ -83,6 +90,7 @@ export function appView(app: App, eff: EffectiveConfig, orgName: string): AppDto
   if (o.modelOrdering !== undefined) overrides.model_ordering = o.modelOrdering;
   if (o.quotas !== undefined) overrides.quotas = o.quotas;
   if (o.budgets !== undefined) overrides.budgets = budgetsWire(o.budgets);
+  if (o.alertThresholdsPct !== undefined) overrides.alert_thresholds_pct = [...o.alertThresholdsPct];
   if (o.tightModeThresholdPct !== undefined) overrides.tight_mode_threshold_pct = o.tightModeThresholdPct;
   if (o.refreshIntervalNormalSecs !== undefined)
     overrides.refresh_interval_secs = o.refreshIntervalNormalSecs;

@@ -84,6 +84,8 @@ describe("rule: the repo's config.yaml parses and carries the default labels, pr
   it('rule: default org settings are the documented defaults (README, Configuration), but a 10 s tight interval (issue #8)', () => {
     expect(config.defaults.settings).toEqual({
       weekStartsOn: 'MONDAY',
+      alertThresholdsPct: [50, 80, 100],
+      anomalyFactor: 3,
       tightModeThresholdPct: 95,
       aggShardCount: 8,
       stickyFallbackEnabled: true,
@@ -160,6 +162,8 @@ describe('rule: omitted settings are filled with the defaults', () => {
     });
     expect(config.defaults.settings).toEqual({
       weekStartsOn: 'MONDAY',
+      alertThresholdsPct: [50, 80, 100],
+      anomalyFactor: 3,
       tightModeThresholdPct: 80,
       aggShardCount: 32,
       stickyFallbackEnabled: false,

@@ -222,6 +222,8 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
         : r.int(d.tight_mode_threshold_pct, 'defaults.tight_mode_threshold_pct', 50, 100),
     aggShardCount: shard as OrgSettings['aggShardCount'],
     weekStartsOn: DEFAULT_ORG_SETTINGS.weekStartsOn,
+    alertThresholdsPct: [...DEFAULT_ORG_SETTINGS.alertThresholdsPct],
+    anomalyFactor: DEFAULT_ORG_SETTINGS.anomalyFactor,
     stickyFallbackEnabled:
       d.sticky_fallback_enabled === undefined
         ? true

@@ -1,3 +1,4 @@
+import { MAX_ALERT_THRESHOLDS, MAX_THRESHOLD_PCT } from '../alerts/alert-rules.js';
 import { checkBudgetsDistinct, parseBudgets, type Budget } from '../budgets/budget.entity.js';
 import { type ServiceConfig } from '../config/service-config.js';
 import { FieldProblems, InvalidConfigError } from '../errors.js';
@@ -36,6 +37,10 @@ export interface OrgInput {
   budgets?: unknown;
   /** `MONDAY` (default) or `SUNDAY`. */
   weekStartsOn?: unknown;
+  /** Alert thresholds, percent of each line's limit (default 50, 80, 100). */
+  alertThresholdsPct?: unknown;
+  /** Spend-anomaly factor (default 3; 0 = off). */
+  anomalyFactor?: unknown;
   overrides?: {
     tightModeThresholdPct?: number;
     aggShardCount?: number;
@@ -51,6 +56,8 @@ export interface AppInput {
   quotas?: Quotas;
   /** App budgets (APP scope only). */
   budgets?: unknown;
+  /** The app's alert thresholds (APP scope only). */
+  alertThresholdsPct?: unknown;
   overrides?: {
     tightModeThresholdPct?: number;
     refreshIntervalNormalSecs?: number;
@@ -89,6 +96,28 @@ function checkQuotas(p: FieldProblems, field: string, v: unknown): Quotas | unde
     if (!isInt(q, 0, MAX_QUOTA)) p.add(`${field}.${label}`, 'must be an integer >= 0 (micro-USD)');
   }
   return v as Quotas;
+}
+
+/** 1..10 distinct integers of 1..1000, kept ascending. */
+function checkThresholds(p: FieldProblems, field: string, v: unknown): number[] | undefined {
+  if (!Array.isArray(v) || v.length < 1 || v.length > MAX_ALERT_THRESHOLDS) {
+    p.add(field, `must be a list of 1 to ${MAX_ALERT_THRESHOLDS} integers`);
+    return undefined;
+  }
+  let ok = true;
+  v.forEach((t, i) => {
+    if (!isInt(t, 1, MAX_THRESHOLD_PCT)) {
+      p.add(`${field}[${i}]`, `must be an integer from 1 to ${MAX_THRESHOLD_PCT}`);
+      ok = false;
+    }
+  });
+  if (!ok) return undefined;
+  const out = [...new Set(v as number[])].sort((a, b) => a - b);
+  if (out.length !== v.length) {
+    p.add(field, 'must not repeat a threshold');
+    return undefined;
+  }
+  return out;
 }
 
 /** One rule per override: its wire name and its check. */
@@ -217,6 +246,8 @@ export function parseOrgInput(
     'quotas',
     'budgets',
     'weekStartsOn',
+    'alertThresholdsPct',
+    'anomalyFactor',
     'overrides',
   ]);
   if (typeof input.orgName !== 'string' || input.orgName.trim().length < 1 || input.orgName.length > 128) {
@@ -240,6 +271,12 @@ export function parseOrgInput(
   const budgets = input.budgets === undefined ? [] : parseBudgets(p, 'budgets', input.budgets);
   if (input.weekStartsOn !== undefined && !WEEK_STARTS.includes(input.weekStartsOn as WeekStart))
     p.add('week_starts_on', "must be 'MONDAY' or 'SUNDAY'");
+  const thresholds =
+    input.alertThresholdsPct === undefined
+      ? undefined
+      : checkThresholds(p, 'alert_thresholds_pct', input.alertThresholdsPct);
+  if (input.anomalyFactor !== undefined && !isInt(input.anomalyFactor, 0, 100))
+    p.add('anomaly_factor', 'must be an integer from 0 (off) to 100');
   p.throwIfAny();
 
   for (const label of ordering!) {
@@ -269,6 +306,8 @@ export function parseOrgInput(
     refreshIntervalNormalSecs: o.refreshIntervalNormalSecs ?? d.refreshIntervalNormalSecs,
     refreshIntervalTightSecs: o.refreshIntervalTightSecs ?? d.refreshIntervalTightSecs,
     weekStartsOn: (input.weekStartsOn as WeekStart | undefined) ?? d.weekStartsOn,
+    alertThresholdsPct: thresholds ?? [...d.alertThresholdsPct],
+    anomalyFactor: (input.anomalyFactor as number | undefined) ?? d.anomalyFactor,
   };
   return {
     orgId,
@@ -295,7 +334,14 @@ export function parseAppInput(
   profileLabels: string[],
 ): App {
   const p = new FieldProblems();
-  checkUnknown(p, input, ['appName', 'modelOrdering', 'quotas', 'budgets', 'overrides']);
+  checkUnknown(p, input, [
+    'appName',
+    'modelOrdering',
+    'quotas',
+    'budgets',
+    'alertThresholdsPct',
+    'overrides',
+  ]);
   if (typeof input.appName !== 'string' || input.appName.trim().length < 1 || input.appName.length > 128) {
     p.add('app_name', 'must be a string of 1 to 128 characters');
   }
@@ -320,11 +366,23 @@ export function parseAppInput(
     const b = parseBudgets(p, 'budgets', input.budgets);
     if (b) overrides.budgets = b;
   }
+  if (input.alertThresholdsPct !== undefined) {
+    const t = checkThresholds(p, 'alert_thresholds_pct', input.alertThresholdsPct);
+    if (t) overrides.alertThresholdsPct = t;
+  }
   p.throwIfAny();
   if (overrides.quotas !== undefined && org.quotaScope === 'ORG') {
     throw new InvalidConfigError('Quotas can be set on an app only when the org quota scope is APP', {
       quota_scope: org.quotaScope,
     });
+  }
+  if (overrides.alertThresholdsPct !== undefined && org.quotaScope === 'ORG') {
+    throw new InvalidConfigError(
+      'Alert thresholds can be set on an app only when the org quota scope is APP',
+      {
+        quota_scope: org.quotaScope,
+      },
+    );
   }
   if (overrides.budgets !== undefined && overrides.budgets.length > 0 && org.quotaScope === 'ORG') {
     throw new InvalidConfigError('Budgets can be set on an app only when the org quota scope is APP', {

@@ -68,6 +68,8 @@ describe('rule: the effective config of an app is the org config with the app ov
       weekStartsOn: 'MONDAY',
       orgBudgets: [],
       appBudgets: [],
+      alertThresholdsPct: [50, 80, 100],
+      anomalyFactor: 3,
       inheritedFields: [
         'agg_shard_count',
         'model_ordering',

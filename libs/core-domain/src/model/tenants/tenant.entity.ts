@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_THRESHOLDS_PCT, DEFAULT_ANOMALY_FACTOR } from '../alerts/alert-rules.js';
 import { type Budget } from '../budgets/budget.entity.js';
 import { DEFAULT_WEEK_START, type WeekStart } from '../time/budget-window.js';
 
@@ -15,6 +16,10 @@ export interface OrgSettings {
   refreshIntervalTightSecs: number;
   /** The local day weeks start on, for WEEK budgets. */
   weekStartsOn: WeekStart;
+  /** Alert thresholds, percent of each line's limit (1..10 integers of 1..1000). */
+  alertThresholdsPct: number[];
+  /** budget.spend_anomaly: last hour >= factor x the average hour of the previous 7 days (0 = off). */
+  anomalyFactor: number;
 }
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
@@ -26,6 +31,8 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   // TIGHT answer cached 60 s after the quota ran out (0.65 % over in scenario (a), 0.28 % at 10 s).
   refreshIntervalTightSecs: 10,
   weekStartsOn: DEFAULT_WEEK_START,
+  alertThresholdsPct: [...DEFAULT_ALERT_THRESHOLDS_PCT],
+  anomalyFactor: DEFAULT_ANOMALY_FACTOR,
 };
 
 /** Quotas: label -> integer micro-USD per org day. */
@@ -54,6 +61,8 @@ export interface AppOverrides {
   refreshIntervalTightSecs?: number;
   /** The app's own budgets (APP scope only). */
   budgets?: Budget[];
+  /** The app's own alert thresholds (APP scope only). */
+  alertThresholdsPct?: number[];
 }
 
 export interface App {
@@ -85,6 +94,9 @@ export interface EffectiveConfig {
   orgBudgets: Budget[];
   /** The app's own budgets (APP scope only; empty otherwise). */
   appBudgets: Budget[];
+  /** Alert thresholds of the app's lines: the app's own in APP scope, else the org's. */
+  alertThresholdsPct: number[];
+  anomalyFactor: number;
   /** Names of the fields taken from the org rather than the app. */
   inheritedFields: string[];
 }
@@ -183,6 +195,12 @@ export function resolveEffectiveConfig(
     weekStartsOn: org.settings.weekStartsOn ?? DEFAULT_WEEK_START,
     orgBudgets: (org.budgets ?? []).map((b) => ({ ...b })),
     appBudgets: org.quotaScope === 'APP' ? (o.budgets ?? []).map((b) => ({ ...b })) : [],
+    alertThresholdsPct: [
+      ...((org.quotaScope === 'APP' ? o.alertThresholdsPct : undefined) ??
+        org.settings.alertThresholdsPct ??
+        DEFAULT_ALERT_THRESHOLDS_PCT),
+    ],
+    anomalyFactor: org.settings.anomalyFactor ?? DEFAULT_ANOMALY_FACTOR,
     inheritedFields: inherited.sort(),
   };
 }

@@ -54,6 +54,8 @@ describe('Provisioning (use case)', () => {
     const { org } = await p.putOrg(uniqueId(), { orgName: 'A', timezone: 'UTC', quotaScope: 'APP' });
     expect(org.settings).toEqual({
       weekStartsOn: 'MONDAY',
+      alertThresholdsPct: [50, 80, 100],
+      anomalyFactor: 3,
       tightModeThresholdPct: 95,
       aggShardCount: 8,
       stickyFallbackEnabled: true,
@@ -314,5 +316,40 @@ describe('Provisioning (use case)', () => {
         p.putApp(appScoped, 'chat', { appName: 'Chat', budgets: [week, { ...week, limitUsdMicros: 2 }] }),
       ).rejects.toBeInstanceOf(InvalidConfigError);
     });
+  });
+
+  it('rule: alert thresholds and the anomaly factor are org settings; apps override thresholds in APP scope only', async () => {
+    const { p } = setup();
+    const orgId = uniqueId();
+    const org = await p.putOrg(
+      orgId,
+      orgInput({ quotaScope: 'APP', alertThresholdsPct: [90, 25], anomalyFactor: 0 }),
+    );
+    expect(org.org.settings).toMatchObject({ alertThresholdsPct: [25, 90], anomalyFactor: 0 });
+    const app = await p.putApp(orgId, 'chat', { appName: 'Chat', alertThresholdsPct: [75] });
+    expect(app.effective).toMatchObject({ alertThresholdsPct: [75], anomalyFactor: 0 });
+    const plain = await p.putApp(orgId, 'plain', { appName: 'Plain' });
+    expect(plain.effective.alertThresholdsPct).toEqual([25, 90]);
+    expect(
+      await fieldsOf(
+        p.putOrg(uniqueId(), orgInput({ alertThresholdsPct: [0, 1001, 5.5], anomalyFactor: -1 })),
+      ),
+    ).toEqual([
+      'alert_thresholds_pct[0]',
+      'alert_thresholds_pct[1]',
+      'alert_thresholds_pct[2]',
+      'anomaly_factor',
+    ]);
+    expect(await fieldsOf(p.putOrg(uniqueId(), orgInput({ alertThresholdsPct: [] })))).toEqual([
+      'alert_thresholds_pct',
+    ]);
+    expect(await fieldsOf(p.putOrg(uniqueId(), orgInput({ alertThresholdsPct: [50, 50] })))).toEqual([
+      'alert_thresholds_pct',
+    ]);
+    const orgScoped = uniqueId();
+    await p.putOrg(orgScoped, orgInput());
+    await expect(p.putApp(orgScoped, 'x', { appName: 'X', alertThresholdsPct: [10] })).rejects.toBeInstanceOf(
+      InvalidConfigError,
+    );
   });
 });
