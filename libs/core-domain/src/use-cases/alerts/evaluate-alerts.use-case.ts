@@ -1,0 +1,227 @@
+import {
+  alertEventId,
+  ALERT_EVENT_TTL_DAYS,
+  budgetEventData,
+  lineIdentity,
+  type AlertEvent,
+  type AlertEventType,
+} from '../../model/alerts/alert-event.js';
+import { isExhausted, thresholdsReached } from '../../model/alerts/alert-rules.js';
+import { takesEvent, type Delivery } from '../../model/alerts/webhook.entity.js';
+import { forecastLine } from '../../model/budgets/forecast.js';
+import {
+  linePeriod,
+  lineState,
+  linesFor,
+  type LineDef,
+  type LineState,
+} from '../../model/quota/budget-lines.js';
+import { assessSelection } from '../../model/selection/model-selection.js';
+import { parseScopeKey, type EffectiveConfig } from '../../model/tenants/tenant.entity.js';
+import { addDays, daysBetween, periodKeyOf } from '../../model/time/budget-window.js';
+import { nextLocalMidnight, orgDay } from '../../model/time/org-time.js';
+import { ALL_LABELS, periodTotalId, type PeriodTotalKey } from '../../model/usage/period-total.js';
+import { type AlertEvents } from '../../ports/alert-events.port.js';
+import { type Clock } from '../../ports/clock.port.js';
+import { type Deliveries } from '../../ports/deliveries.port.js';
+import { type PeriodTotals } from '../../ports/period-totals.port.js';
+import { type StickyStates } from '../../ports/sticky-states.port.js';
+import { type WebhookEndpoints } from '../../ports/webhook-endpoints.port.js';
+import { mapLimit } from '../shared/map-limit.js';
+import { type TenantConfigCache } from '../tenants/tenant-config.js';
+
+export interface EvaluateAlertsOptions {
+  periodTotals: PeriodTotals;
+  events: AlertEvents;
+  webhooks: WebhookEndpoints;
+  deliveries: Deliveries;
+  sticky: StickyStates;
+  configs: TenantConfigCache;
+  clock: Clock;
+}
+
+/** A scope the aggregator has just written totals for, with the config that governs it. */
+export interface ScopeToEvaluate {
+  eff: EffectiveConfig;
+}
+
+/**
+ * Turns the totals the aggregator wrote into alert events, each created once ever by a conditional
+ * write keyed by its derived id (org, line, period, threshold): thresholds reached (a jump fires
+ * every threshold it passes), exhausted, forecast at risk (low end of the range over the limit),
+ * the sticky fallback of the day, and every label out. A created event is fanned out as one
+ * pending delivery per endpoint that takes its type (delivered by DeliverWebhooks). Reads: one
+ * batch of period totals per pass chunk, one sticky read per scope of today; nothing on the
+ * request paths.
+ */
+export class EvaluateAlerts {
+  constructor(private readonly o: EvaluateAlertsOptions) {}
+
+  async run(scopes: readonly ScopeToEvaluate[]): Promise<{ eventsCreated: number }> {
+    const now = this.o.clock.now();
+    const byScope = new Map<string, EffectiveConfig>();
+    for (const { eff } of scopes) byScope.set(eff.scopeKey, eff);
+    let created = 0;
+    await mapLimit([...byScope.values()], 4, async (eff) => {
+      created += await this.evaluateScope(eff, now);
+    });
+    return { eventsCreated: created };
+  }
+
+  private async evaluateScope(eff: EffectiveConfig, now: Date): Promise<number> {
+    const org = await this.o.configs.org(eff.orgId);
+    if (!org) return 0;
+    const today = orgDay(now, eff.timezone);
+    const defs = linesFor(eff);
+    const keyOf = (def: LineDef, periodKey: string): PeriodTotalKey => ({
+      scopeKey: def.spendScopeKey,
+      periodKey,
+      label: def.label ?? ALL_LABELS,
+    });
+    const trailing = Array.from({ length: 7 }, (_, i) => periodKeyOf('DAY', addDays(today, -7 + i)));
+    const keys: PeriodTotalKey[] = [];
+    const periodOf = (def: LineDef) => linePeriod(def, now, eff);
+    for (const def of defs) {
+      keys.push(keyOf(def, periodOf(def).key));
+      if (def.window !== 'DAY') for (const k of trailing) keys.push(keyOf(def, k));
+    }
+    const got = await this.o.periodTotals.get(keys, now);
+    const historyDays = daysBetween(orgDay(new Date(org.createdAt), eff.timezone), today);
+    const appId = eff.quotaScope === 'APP' ? parseScopeKey(eff.scopeKey).appId : undefined;
+    const lines: LineState[] = [];
+    let created = 0;
+    for (const def of defs) {
+      const period = periodOf(def);
+      const stored = got.get(periodTotalId(keyOf(def, period.key)));
+      const line = lineState(def, period, stored?.costUsdMicros ?? 0, eff.tightModeThresholdPct);
+      lines.push(line);
+      // A zero limit switches a label off on purpose: nothing to warn about.
+      if (line.limitUsdMicros === 0) continue;
+      const asOf = stored?.updatedAt ?? now.toISOString();
+      const id = [eff.orgId, lineIdentity(line), period.key];
+      // An org budget in APP scope is the org's line, not the app's.
+      const lineAppId = def.scope === 'APP' ? appId : undefined;
+      for (const t of thresholdsReached(line.spendUsdMicros, line.limitUsdMicros, eff.alertThresholdsPct)) {
+        created += await this.fire('budget.threshold_crossed', [...id, `t${t}`], eff.orgId, now, {
+          ...budgetEventData({ line, appId: lineAppId, thresholdPct: t, asOf }),
+        });
+      }
+      if (isExhausted(line.spendUsdMicros, line.limitUsdMicros)) {
+        created += await this.fire('budget.exhausted', [...id, 'exhausted'], eff.orgId, now, {
+          ...budgetEventData({ line, appId: lineAppId, asOf }),
+        });
+        continue;
+      }
+      const trailing7DaysSpend =
+        def.window === 'DAY'
+          ? undefined
+          : trailing.reduce((sum, k) => sum + (got.get(periodTotalId(keyOf(def, k)))?.costUsdMicros ?? 0), 0);
+      const forecast = forecastLine({ line, now, historyDays, trailing7DaysSpend });
+      // Only when even the low end of the range goes over the limit.
+      if (forecast.projectedEnd && forecast.projectedEnd.low > line.limitUsdMicros) {
+        created += await this.fire('budget.forecast_at_risk', [...id, 'forecast'], eff.orgId, now, {
+          ...budgetEventData({ line, appId: lineAppId, asOf }),
+          forecast: forecast.projectedEnd,
+        });
+      }
+    }
+    created += await this.scopeEvents(eff, appId, today, now, lines);
+    return created;
+  }
+
+  /** The fallback of the day (whoever moved the sticky state) and every label out. */
+  private async scopeEvents(
+    eff: EffectiveConfig,
+    appId: string | undefined,
+    today: string,
+    now: Date,
+    lines: LineState[],
+  ): Promise<number> {
+    let created = 0;
+    const sticky = eff.stickyFallbackEnabled ? await this.o.sticky.get(eff.scopeKey, today, now) : undefined;
+    const scope = { scope: eff.quotaScope, ...(appId ? { app_id: appId } : {}) };
+    if (sticky) {
+      created += await this.fire(
+        'model.fallback_activated',
+        [eff.orgId, eff.scopeKey, today, 'fallback', sticky.label],
+        eff.orgId,
+        now,
+        {
+          ...scope,
+          day: today,
+          from_label: sticky.previousLabel,
+          to_label: sticky.label,
+          reason: sticky.reason,
+        },
+      );
+    }
+    const { decision } = assessSelection({
+      ordering: eff.modelOrdering,
+      lines,
+      stickyEnabled: eff.stickyFallbackEnabled,
+      sticky,
+      dayEnd: nextLocalMidnight(now, eff.timezone),
+    });
+    if (decision.kind === 'all-exceeded') {
+      created += await this.fire(
+        'quota.all_exhausted',
+        [eff.orgId, eff.scopeKey, today, 'all'],
+        eff.orgId,
+        now,
+        {
+          ...scope,
+          day: today,
+        },
+      );
+    }
+    return created;
+  }
+
+  /** Creates the event once; a new one gets a pending delivery per endpoint that takes its type. */
+  private async fire(
+    type: AlertEventType,
+    idParts: string[],
+    orgId: string,
+    now: Date,
+    data: Record<string, unknown>,
+  ): Promise<number> {
+    const event: AlertEvent = {
+      id: alertEventId([type, ...idParts]),
+      type,
+      orgId,
+      createdAt: now.toISOString(),
+      data,
+      expiresAt: Math.floor(now.getTime() / 1000) + ALERT_EVENT_TTL_DAYS * 86400,
+    };
+    if ((await this.o.events.createOnce(event)) !== 'created') return 0;
+    await fanOut(this.o.webhooks, this.o.deliveries, event, now);
+    return 1;
+  }
+}
+
+/** One pending delivery per enabled endpoint of the org that takes the event's type. */
+export async function fanOut(
+  webhooks: WebhookEndpoints,
+  deliveries: Deliveries,
+  event: AlertEvent,
+  now: Date,
+  only?: (webhookId: string) => boolean,
+): Promise<Delivery[]> {
+  const targets = (await webhooks.list(event.orgId)).filter(
+    (w) => takesEvent(w, event.type) && (!only || only(w.webhookId)),
+  );
+  const list = targets.map((w): Delivery => ({
+    orgId: event.orgId,
+    webhookId: w.webhookId,
+    deliveryId: `${event.id}.${w.webhookId}.${now.getTime()}`,
+    eventId: event.id,
+    status: 'pending',
+    attempts: [],
+    nextAttemptAt: now.toISOString(),
+    version: 0,
+    createdAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + ALERT_EVENT_TTL_DAYS * 86400,
+  }));
+  if (list.length) await deliveries.create(list);
+  return list;
+}
