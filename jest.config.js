@@ -47,6 +47,7 @@ export default {
       testMatch: [
         '<rootDir>/libs/core-domain/**/*.spec.ts',
         '<rootDir>/libs/composition/**/*.spec.ts',
+        '<rootDir>/libs/adapters-node/**/*.spec.ts',
         '<rootDir>/test/unit/**/*.spec.ts',
         '<rootDir>/apps/**/*.spec.ts',
         '<rootDir>/bench/**/*.spec.ts',
