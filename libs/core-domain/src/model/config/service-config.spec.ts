@@ -108,6 +108,7 @@ describe("rule: the repo's config.yaml parses and carries the default labels, pr
       usage: { limit: 6000, windowSecs: 60 },
       usage_batch: { limit: 600, windowSecs: 60 },
       inference_profiles: { limit: 60, windowSecs: 60 },
+      alerts: { limit: 120, windowSecs: 60 },
     });
   });
 });

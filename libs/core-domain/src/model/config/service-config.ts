@@ -27,6 +27,7 @@ export const RATE_LIMIT_NAMES = [
   'usage',
   'usage_batch',
   'inference_profiles',
+  'alerts',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 
@@ -276,6 +277,7 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitName, { limit: number; window_
   usage: { limit: 6000, window_secs: 60 },
   usage_batch: { limit: 600, window_secs: 60 },
   inference_profiles: { limit: 60, window_secs: 60 },
+  alerts: { limit: 120, window_secs: 60 },
 };
 
 /** Parses config.yaml text and validates it. Throws ServiceConfigError naming the key. */
