@@ -16,7 +16,8 @@ const root = resolve(import.meta.dirname, '..');
 process.chdir(root);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.DDB_LOCAL_TELEMETRY = '0';
-const env = { ...process.env };
+// Local use: webhooks may target receivers on this machine (http://127.0.0.1:...).
+const env = { WEBHOOK_ALLOW_PRIVATE: 'true', ...process.env };
 /** Where keys and DynamoDB Local data are kept (tests point it elsewhere). */
 const dataDir = resolve(env.DATA_DIR || '.data');
 const storage = env.STORAGE || 'dynamodb';

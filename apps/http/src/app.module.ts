@@ -14,6 +14,8 @@ import { HEALTH_TIMEOUT_MS, HealthController, RootController } from './health/he
 import { ProvisioningController } from './provisioning/provisioning.controller.js';
 import { AggregatesController } from './runtime/aggregates.controller.js';
 import { BudgetsController } from './budgets/budgets.controller.js';
+import { AlertsController } from './alerts/alerts.controller.js';
+import { OrgTokenOrAdminGuard } from './alerts/alerts.guard.js';
 import { ProfilesController } from './runtime/profiles.controller.js';
 import { RuntimeController } from './runtime/runtime.controller.js';
 
@@ -54,6 +56,7 @@ export class AppModule {
         RuntimeController,
         AggregatesController,
         BudgetsController,
+        AlertsController,
         ProfilesController,
       ],
       providers: [
@@ -66,6 +69,7 @@ export class AppModule {
         JwtStrategy,
         BearerGuard,
         AdminKeyGuard,
+        OrgTokenOrAdminGuard,
         RateLimitGuard,
       ],
     };

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     rateLimits: settings.rateLimits,
     logLevel: settings.logLevel,
     aggregationIntervalSecs: settings.aggregationIntervalSecs,
+    webhookAllowPrivate: settings.webhookAllowPrivate,
     profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
   });
   await app.listen({ port: settings.port, host: '0.0.0.0' });

@@ -1,2 +1,2 @@
-/** The service version reported by `/` and `/health` (kept equal to package.json by a test). */
-export const SERVICE_VERSION = '0.1.0';
+// The service version lives in the composition module (both apps report it).
+export { SERVICE_VERSION } from '#composition';

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
         config,
         aggregationIntervalSecs: settings.aggregationIntervalSecs,
         aggregationOwner: owner,
+        webhookAllowPrivate: settings.webhookAllowPrivate,
       }),
       WorkerModule.register({
         intervalSecs: settings.aggregationIntervalSecs,

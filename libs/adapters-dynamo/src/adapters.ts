@@ -1,7 +1,9 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type StorageAdapters } from '#core-domain';
+import { alertEvents, webhookEndpoints } from './alerts.adapter.js';
 import { batchGetRaw, documentClient } from './batch.js';
 import { credentialStore } from './credentials.adapter.js';
+import { deliveries } from './deliveries.adapter.js';
 import { createService } from './entities.js';
 import { changeFeed, ping, revokedTokens, workerLease } from './infrastructure.adapter.js';
 import { pricingCache } from './pricing.adapter.js';
@@ -29,6 +31,8 @@ export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions
     service,
     e: service.entities,
     raw: (keys, consistent) => batchGetRaw(doc, tableName, keys, consistent),
+    doc,
+    tableName,
   };
   return {
     tenants: guarded(tenantDirectory(ctx)),
@@ -43,6 +47,9 @@ export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions
     revocations: guarded(revokedTokens(ctx)),
     changeFeed: guarded(changeFeed(ctx)),
     lease: guarded(workerLease(ctx)),
+    alertEvents: guarded(alertEvents(ctx)),
+    webhooks: guarded(webhookEndpoints(ctx)),
+    deliveries: guarded(deliveries(ctx)),
     ping: () => ping(ctx),
   };
 }

@@ -1,5 +1,6 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, Service } from 'electrodb';
+import { makeAlertEntities } from './alert-entities.js';
 import { FEED_INDEX, TTL_ATTRIBUTE } from './table.js';
 
 /**
@@ -343,6 +344,7 @@ function makeEntities() {
     pricing,
     revokedToken,
     lease,
+    ...makeAlertEntities(),
   };
 }
 

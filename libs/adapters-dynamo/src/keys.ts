@@ -21,6 +21,14 @@ export function feedPartition(scopeKey: string, label: string): number {
   return fnv1a32(`${scopeKey}|${label}`) % FEED_PARTITIONS;
 }
 
+/** Number of write shards of the due index (deliveries by next attempt). Fixed: changing it loses items. */
+export const DUE_PARTITIONS = 16;
+
+/** The due-index partition `k` of a delivery: fnv1a32(deliveryId) % 16. */
+export function duePartition(deliveryId: string): number {
+  return fnv1a32(deliveryId) % DUE_PARTITIONS;
+}
+
 /** The minute bucket (UTC, `YYYYMMDDHHmm`) of an instant: the change-feed GSI sort key. */
 export function minuteBucket(instant: Date): string {
   return instant.toISOString().slice(0, 16).replace(/[-T:]/g, '');

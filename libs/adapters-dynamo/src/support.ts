@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Entity, type EntityItem } from 'electrodb';
 import { StorageUnavailableError, type UsageTotals, ZERO_TOTALS } from '#core-domain';
 import { backoff, BATCH_WRITE_LIMIT, chunk, type Key, MAX_RETRY_ROUNDS, type RawItem } from './batch.js';
@@ -11,6 +12,9 @@ export interface Ctx {
   e: Entities;
   /** BatchGetItem of any keys across entities (`batch.ts`); `consistent` for strongly consistent reads. */
   raw: (keys: Key[], consistent?: boolean) => Promise<RawItem[]>;
+  /** The DocumentClient and table, for the few raw queries (paged listings, the due index). */
+  doc: DynamoDBDocumentClient;
+  tableName: string;
 }
 
 // ---------------------------------------------------------------------------------------------

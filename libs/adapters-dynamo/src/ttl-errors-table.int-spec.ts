@@ -14,7 +14,14 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { type StorageAdapters, StorageUnavailableError } from '#core-domain';
-import { aDailyTotal, aPricingEntry, aStickyState, aUsageRecord, uniqueId } from '#core-domain/testing';
+import {
+  aDailyTotal,
+  anAlertEvent,
+  aPricingEntry,
+  aStickyState,
+  aUsageRecord,
+  uniqueId,
+} from '#core-domain/testing';
 import {
   createTestTable,
   dynamoEndpoint,
@@ -167,6 +174,9 @@ async function expectAllUnavailable(adapters: StorageAdapters): Promise<void> {
     ['changedGroups', () => adapters.changeFeed.changedGroups(['2026-03-10'], undefined)],
     ['totals.put', () => adapters.totals.put([aDailyTotal()])],
     ['lease', () => adapters.lease.tryAcquire(uniqueId(), 'w', now, 30)],
+    ['alertEvents.createOnce', () => adapters.alertEvents.createOnce(anAlertEvent(uniqueId()))],
+    ['webhooks.list', () => adapters.webhooks.list(uniqueId())],
+    ['deliveries.due', () => adapters.deliveries.due(now, 10)],
   ];
   for (const [name, call] of calls) {
     await expect(call().then(() => name)).rejects.toBeInstanceOf(StorageUnavailableError);

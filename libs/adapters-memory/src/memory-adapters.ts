@@ -30,6 +30,8 @@ import {
   type UsageTotals,
   type WorkerLease,
 } from '#core-domain';
+import { createAlertStores } from './alerts-memory.js';
+import { copy, epoch, live } from './copy.js';
 
 /**
  * In-memory implementations of every storage port: plain Maps. Every conditional write checks and
@@ -40,23 +42,6 @@ export interface MemoryAdapters extends StorageAdapters {
   /** Makes every call fail with the given error until cleared (fault tests). */
   failWith(error: Error | undefined): void;
 }
-
-/**
- * A deep copy, so that callers never share an object with the store. Records here are plain objects,
- * arrays, Dates and primitives, copied directly (cheaper than structuredClone: docs/performance.md, "What changed the figures");
- * anything else still goes through structuredClone.
- */
-function copy<T>(v: T): T {
-  if (v === null || typeof v !== 'object') return v;
-  if (v instanceof Date) return new Date(v.getTime()) as T;
-  if (Array.isArray(v)) return v.map(copy) as T;
-  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
-  return out as T;
-}
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
-const live = (expiresAt: number | undefined, now: Date) => expiresAt === undefined || expiresAt > epoch(now);
 
 export function createMemoryAdapters(): MemoryAdapters {
   const orgs = new Map<string, Org>();
@@ -372,6 +357,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     revocations,
     changeFeed,
     lease,
+    ...createAlertStores(tick),
     async ping() {
       await tick();
     },

@@ -1,6 +1,6 @@
 // The Node webhook adapters against a real local HTTP server (127.0.0.1, a free port).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createWebhookSender } from './webhook-sender.js';
@@ -8,16 +8,14 @@ import { standardWebhookSigner } from './webhook-signer.js';
 
 describe('standardWebhookSigner (Standard Webhooks v1)', () => {
   it('signs "{id}.{timestamp}.{body}" with HMAC-SHA256 of the base64 key after whsec_', () => {
-    const secret = standardWebhookSigner.newSecret();
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const key = Buffer.from(secret.slice(6), 'base64');
-    expect(key).toHaveLength(32);
     const expected = createHmac('sha256', key).update('msg_1.1700000000.{"a":1}').digest('base64');
     expect(standardWebhookSigner.sign('msg_1', 1700000000, '{"a":1}', [secret])).toBe(`v1,${expected}`);
   });
   it('signs with every secret during a rotation overlap, space-separated', () => {
-    const a = standardWebhookSigner.newSecret();
-    const b = standardWebhookSigner.newSecret();
+    const a = `whsec_${randomBytes(32).toString('base64')}`;
+    const b = `whsec_${randomBytes(32).toString('base64')}`;
     const sig = standardWebhookSigner.sign('id', 1, 'x', [a, b]).split(' ');
     expect(sig).toHaveLength(2);
     expect(sig[0]).toBe(standardWebhookSigner.sign('id', 1, 'x', [a]));

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { type WebhookSigner } from '#core-domain';
 
 /**
@@ -15,8 +15,5 @@ export const standardWebhookSigner: WebhookSigner = {
         return `v1,${createHmac('sha256', key).update(`${id}.${timestampSecs}.${body}`).digest('base64')}`;
       })
       .join(' ');
-  },
-  newSecret() {
-    return `whsec_${randomBytes(32).toString('base64')}`;
   },
 };

@@ -16,3 +16,4 @@ export { ConfigPricingSource } from './pricing/config-pricing.source.js';
 export { AwsPriceListSource } from './pricing/aws-price-list.source.js';
 export { createLogger, PinoNestLogger, REDACTED_PATHS } from './logger.js';
 export { runMain, stopGracefullyOnSignals } from './process-lifecycle.js';
+export { SERVICE_VERSION } from './version.js';

@@ -7,9 +7,18 @@ import {
   type CostKeeper,
   type InferenceProfileResolver,
   type ServiceConfig,
+  type SnsPublisher,
   type StorageAdapters,
+  type WebhookSender,
 } from '#core-domain';
-import { BcryptSecretHasher, nodeIdGenerator, systemClock } from '#adapters-node';
+import {
+  BcryptSecretHasher,
+  createWebhookSender,
+  nodeIdGenerator,
+  standardWebhookSigner,
+  systemClock,
+} from '#adapters-node';
+import { SERVICE_VERSION } from './version.js';
 
 export const COST_KEEPER = Symbol('CostKeeper');
 export const SERVICE_CONFIG = Symbol('ServiceConfig');
@@ -24,6 +33,10 @@ export interface PersistenceOptions {
   aggregationOwner?: string;
   /** bcrypt cost; tests lower it. */
   bcryptCost?: number;
+  /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target local and private http(s) receivers. */
+  webhookAllowPrivate?: boolean;
+  /** Alert channels other than the Node webhook sender (SNS; tests: fakes). */
+  alerts?: { sender?: WebhookSender; sns?: SnsPublisher; retryDelaysSecs?: readonly number[] };
 }
 
 /**
@@ -58,6 +71,16 @@ export class PersistenceModule {
                 owner: o.aggregationOwner ?? 'aggregator',
                 // Another worker takes over this long after a holder dies.
                 leaseTtlSecs: Math.max(10, 3 * intervalSecs),
+              },
+              alerts: {
+                sender:
+                  o.alerts?.sender ?? createWebhookSender({ allowPrivate: o.webhookAllowPrivate ?? false }),
+                signer: standardWebhookSigner,
+                ...(o.alerts?.sns ? { sns: o.alerts.sns } : {}),
+                allowPrivate: o.webhookAllowPrivate ?? false,
+                serviceVersion: SERVICE_VERSION,
+                owner: o.aggregationOwner ?? 'aggregator',
+                ...(o.alerts?.retryDelaysSecs ? { retryDelaysSecs: o.alerts.retryDelaysSecs } : {}),
               },
             }),
         },

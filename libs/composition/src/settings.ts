@@ -27,6 +27,8 @@ export interface Settings {
   rateLimits: boolean;
   /** Where the daily pricing refresh reads prices: the config file, or the AWS Price List API. */
   pricingSource: 'config' | 'aws';
+  /** WEBHOOK_ALLOW_PRIVATE=true lifts the https-only and public-address rules of webhooks (local use). */
+  webhookAllowPrivate: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -95,6 +97,7 @@ export function loadSettings(
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     rateLimits: oneOf('RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
     pricingSource: oneOf('PRICING_SOURCE', ['config', 'aws'] as const, 'config'),
+    webhookAllowPrivate: oneOf('WEBHOOK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
   };
 }
 

@@ -9,6 +9,10 @@ import { type IdGenerator } from './ports/id-generator.port.js';
 import { type InferenceProfileResolver } from './ports/inference-profile-resolver.port.js';
 import { type SecretHasher } from './ports/secret-hasher.port.js';
 import { type StorageAdapters } from './ports/storage.port.js';
+import { type SnsPublisher, type WebhookSender, type WebhookSigner } from './ports/alert-channels.port.js';
+import { DeliverWebhooks } from './use-cases/alerts/deliver-webhooks.use-case.js';
+import { EvaluateAlerts } from './use-cases/alerts/evaluate-alerts.use-case.js';
+import { ManageWebhooks } from './use-cases/alerts/manage-webhooks.use-case.js';
 import { PriceBook } from './use-cases/pricing/price-book.js';
 import { ManageInferenceProfiles } from './use-cases/profiles/inference-profiles.use-case.js';
 import { SelectModel } from './use-cases/selection/select-model.use-case.js';
@@ -25,7 +29,27 @@ export interface CostKeeperDeps {
   /** Finds the model behind an inference profile; without it, profile labels use their fallback price. */
   profileResolver?: InferenceProfileResolver;
   aggregation?: Partial<AggregationOptions> & { intervalSecs?: number };
+  /** Alert channels. Without a sender, deliveries fail with "webhooks are not configured". */
+  alerts?: {
+    sender?: WebhookSender;
+    signer?: WebhookSigner;
+    sns?: SnsPublisher;
+    /** WEBHOOK_ALLOW_PRIVATE=true: local http(s) receivers allowed (npm start, tests). */
+    allowPrivate?: boolean;
+    /** In the deliveries' user-agent. */
+    serviceVersion?: string;
+    /** Who claims deliveries (the worker's id). */
+    owner?: string;
+    retryDelaysSecs?: readonly number[];
+  };
 }
+
+const NO_SENDER: WebhookSender = {
+  async send() {
+    return { statusCode: null, durationMs: 0, error: 'webhooks are not configured' };
+  },
+};
+const NO_SIGNER: WebhookSigner = { sign: () => '' };
 
 /** Every use case of the product, wired to one storage. What the apps and embedders use. */
 export interface CostKeeper {
@@ -38,6 +62,12 @@ export interface CostKeeper {
   aggregates: GetDailyAggregates;
   periodAggregates: GetPeriodAggregates;
   budgets: GetBudgets;
+  /** Webhook and SNS channels, events, deliveries, redelivery. */
+  webhooks: ManageWebhooks;
+  /** Turns written totals into alert events (the aggregator runs it after each pass). */
+  alerts: EvaluateAlerts;
+  /** Sends due deliveries (the worker runs it every few seconds). */
+  deliveries: DeliverWebhooks;
   configs: TenantConfigCache;
   prices: PriceBook;
 }
@@ -70,6 +100,29 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
     clock,
     config,
   });
+  const a = deps.alerts ?? {};
+  const alerts = new EvaluateAlerts({
+    periodTotals: s.periodTotals,
+    events: s.alertEvents,
+    webhooks: s.webhooks,
+    deliveries: s.deliveries,
+    sticky: s.sticky,
+    configs,
+    clock,
+  });
+  const deliveries = new DeliverWebhooks({
+    deliveries: s.deliveries,
+    webhooks: s.webhooks,
+    events: s.alertEvents,
+    sender: a.sender ?? NO_SENDER,
+    signer: a.signer ?? NO_SIGNER,
+    ...(a.sns ? { sns: a.sns } : {}),
+    configs,
+    clock,
+    owner: a.owner ?? deps.aggregation?.owner ?? 'worker',
+    serviceVersion: a.serviceVersion ?? '0',
+    ...(a.retryDelaysSecs ? { retryDelaysSecs: a.retryDelaysSecs } : {}),
+  });
   return {
     provisioning,
     auth,
@@ -97,6 +150,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       configs,
       clock,
       aggregation: { owner: deps.aggregation?.owner ?? 'aggregator', ...deps.aggregation },
+      alerts,
     }),
     aggregates,
     periodAggregates: new GetPeriodAggregates({
@@ -108,6 +162,18 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       config,
     }),
     budgets: new GetBudgets({ configs, periodTotals: s.periodTotals, clock }),
+    webhooks: new ManageWebhooks({
+      webhooks: s.webhooks,
+      events: s.alertEvents,
+      deliveries: s.deliveries,
+      ids: deps.ids,
+      configs,
+      clock,
+      deliver: deliveries,
+      allowPrivate: a.allowPrivate ?? false,
+    }),
+    alerts,
+    deliveries,
     configs,
     prices,
   };

@@ -5,6 +5,7 @@ import {
   CLOCK,
   type Clock,
   type CostKeeper,
+  type DeliveryPassReport,
   type PassReport,
   type PricingRefreshReport,
   type PricingSource,
@@ -22,11 +23,14 @@ export interface WorkerOptions {
   logger: Logger;
   /** Start the intervals (false in tests that call the jobs by hand). */
   schedule: boolean;
+  /** Seconds between webhook delivery passes (default 2). */
+  deliveryIntervalSecs?: number;
 }
 
 /**
- * The worker's jobs: an aggregation pass every interval (under the lease, so one worker does the work),
- * and the daily pricing refresh. One JSON log line per pass. On shutdown the running pass is abandoned
+ * The worker's jobs: an aggregation pass every interval (under the lease, so one worker does the work;
+ * it also creates the alert events), a webhook delivery pass every few seconds, and the daily pricing
+ * refresh. One JSON log line per pass. On shutdown the running pass is abandoned
  * between counter groups (totals written so far are correct; the next pass redoes the rest) and the
  * lease is released.
  */
@@ -35,6 +39,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private running: Promise<PassReport> | undefined;
   private readonly abort = { aborted: false };
   private pricedDay: string | undefined;
+  private delivering = false;
 
   constructor(
     @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
@@ -56,6 +61,13 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
         this.opts.logger.error({ err }, 'pricing refresh failed'),
       );
     this.scheduler.addInterval('pricing', setInterval(pricing, 15 * 60 * 1000));
+    // Webhook deliveries: every worker sends (claims keep each attempt to one worker).
+    const deliver = () =>
+      void this.deliver().catch((err: unknown) => this.opts.logger.error({ err }, 'delivery pass failed'));
+    this.scheduler.addInterval(
+      'deliveries',
+      setInterval(deliver, (this.opts.deliveryIntervalSecs ?? 2) * 1000),
+    );
     pricing();
     tick();
   }
@@ -71,6 +83,8 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
           job: 'aggregation',
           groups_aggregated: report.groupsAggregated,
           sticky_advanced: report.stickyAdvanced,
+          period_totals_written: report.periodTotalsWritten,
+          events_created: report.eventsCreated,
           duration_ms: report.durationMs,
           max_lag_secs: report.maxLagSecs,
           aborted: this.abort.aborted,
@@ -81,6 +95,19 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
       this.opts.logger.debug({ job: 'aggregation', reason: report.reason }, 'aggregation pass skipped');
     }
     return report;
+  }
+
+  /** One webhook delivery pass; not started twice at once. */
+  async deliver(): Promise<DeliveryPassReport | undefined> {
+    if (this.delivering || this.abort.aborted) return undefined;
+    this.delivering = true;
+    try {
+      const report = await this.keeper.deliveries.runPass();
+      if (report.attempted > 0) this.opts.logger.info({ job: 'deliveries', ...report }, 'delivery pass');
+      return report;
+    } finally {
+      this.delivering = false;
+    }
   }
 
   /** The day's prices, once per UTC day (and at start). */

@@ -26,8 +26,6 @@ export const WEBHOOK_SENDER = Symbol('WebhookSender');
 /** Standard Webhooks signatures (HMAC-SHA256): `v1,<base64>` per secret, space-separated. */
 export interface WebhookSigner {
   sign(id: string, timestampSecs: number, body: string, secrets: readonly string[]): string;
-  /** A new secret: `whsec_` + base64 of 32 random bytes. */
-  newSecret(): string;
 }
 export const WEBHOOK_SIGNER = Symbol('WebhookSigner');
 

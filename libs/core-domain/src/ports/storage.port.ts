@@ -1,6 +1,8 @@
+import { type AlertEvents } from './alert-events.port.js';
 import { type ChangeFeed } from './change-feed.port.js';
 import { type CredentialStore } from './credential-store.port.js';
 import { type DailyTotals } from './daily-totals.port.js';
+import { type Deliveries } from './deliveries.port.js';
 import { type InferenceProfiles } from './inference-profiles.port.js';
 import { type PeriodTotals } from './period-totals.port.js';
 import { type PricingCache } from './pricing-cache.port.js';
@@ -9,6 +11,7 @@ import { type SpendReader } from './spend-reader.port.js';
 import { type StickyStates } from './sticky-states.port.js';
 import { type TenantDirectory } from './tenant-directory.port.js';
 import { type UsageCounters } from './usage-counters.port.js';
+import { type WebhookEndpoints } from './webhook-endpoints.port.js';
 import { type WorkerLease } from './worker-lease.port.js';
 
 /** Everything a storage adapter provides: one object per adapter factory. */
@@ -25,6 +28,9 @@ export interface StorageAdapters {
   revocations: RevokedTokens;
   changeFeed: ChangeFeed;
   lease: WorkerLease;
+  alertEvents: AlertEvents;
+  webhooks: WebhookEndpoints;
+  deliveries: Deliveries;
   /** Cheap round trip for health checks; throws StorageUnavailableError when storage does not answer. */
   ping(): Promise<void>;
 }

@@ -6,6 +6,8 @@ import { type StickyState } from '../model/selection/sticky-state.js';
 import { type DailyTotal, type UsageRecord } from '../model/usage/usage.entity.js';
 import { type PricingEntry } from '../model/money/pricing.js';
 import { type PeriodTotal } from '../model/usage/period-total.js';
+import { type AlertEvent } from '../model/alerts/alert-event.js';
+import { type Delivery, type WebhookEndpoint } from '../model/alerts/webhook.entity.js';
 import { type IdGenerator } from '../ports/id-generator.port.js';
 import { type SecretHasher } from '../ports/secret-hasher.port.js';
 
@@ -154,6 +156,65 @@ export function aPricingEntry(over: Partial<PricingEntry> = {}): PricingEntry {
     origin: 'PRICING_API',
     version: 'v1',
     expiresAt: Math.floor(Date.parse(T0) / 1000) + 3 * 86400,
+    ...over,
+  };
+}
+
+/**
+ * Epoch seconds far in the future (2100-01-01): alert items that must stay readable. DynamoDB Local
+ * deletes items whose TTL is past on the real clock, so contract data does not expire relative to T0.
+ */
+export const FAR_EXPIRY = Math.floor(Date.parse('2100-01-01T00:00:00Z') / 1000);
+
+export function anAlertEvent(orgId: string, over: Partial<AlertEvent> = {}): AlertEvent {
+  return {
+    id: `evt_${uniqueId().replaceAll('-', '')}`,
+    type: 'budget.threshold_crossed',
+    orgId,
+    createdAt: T0,
+    data: {
+      scope: 'ORG',
+      line: { window: 'DAY', label: null, kind: 'quota' },
+      threshold_pct: 80,
+      spend_usd_micros: 8_000_000,
+      limit_usd_micros: 10_000_000,
+      pct: 80,
+      as_of: T0,
+    },
+    expiresAt: FAR_EXPIRY,
+    ...over,
+  };
+}
+
+export function aWebhook(orgId: string, over: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
+  return {
+    orgId,
+    webhookId: `wh_${uniqueId().slice(0, 8)}`,
+    kind: 'webhook',
+    url: 'https://hooks.example.com/bck',
+    description: 'Ops channel',
+    eventTypes: null,
+    format: 'standard',
+    enabled: true,
+    secret: `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+export function aDelivery(orgId: string, webhookId: string, over: Partial<Delivery> = {}): Delivery {
+  return {
+    orgId,
+    webhookId,
+    deliveryId: `dlv_${uniqueId().replaceAll('-', '')}`,
+    eventId: `evt_${uniqueId().replaceAll('-', '')}`,
+    status: 'pending',
+    attempts: [],
+    nextAttemptAt: '2026-03-10T12:00:05.000Z',
+    version: 1,
+    createdAt: T0,
+    expiresAt: FAR_EXPIRY,
     ...over,
   };
 }

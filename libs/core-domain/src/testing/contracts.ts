@@ -1,5 +1,7 @@
 // One contract suite per storage port (Jest). Every adapter runs `runStorageContracts` unchanged.
 import { type StorageAdapters } from '../ports/storage.port.js';
+import { alertEventsContract, webhookEndpointsContract } from './alerts.contract.js';
+import { deliveriesContract } from './deliveries.contract.js';
 import { inferenceProfilesContract } from './profiles.contract.js';
 import { periodTotalsContract } from './period-totals.contract.js';
 import { stickyStatesContract } from './sticky-states.contract.js';
@@ -29,6 +31,9 @@ export {
   pricingCacheContract,
   revokedTokensContract,
   workerLeaseContract,
+  alertEventsContract,
+  webhookEndpointsContract,
+  deliveriesContract,
 };
 
 /** Runs every port's contract suite against one adapter. `get` is called inside each test. */
@@ -45,5 +50,8 @@ export function runStorageContracts(name: string, get: () => StorageAdapters): v
     pricingCacheContract(get);
     revokedTokensContract(get);
     workerLeaseContract(get);
+    alertEventsContract(get);
+    webhookEndpointsContract(get);
+    deliveriesContract(get);
   });
 }

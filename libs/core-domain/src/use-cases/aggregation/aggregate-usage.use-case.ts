@@ -11,6 +11,7 @@ import { type PeriodTotals } from '../../ports/period-totals.port.js';
 import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
 import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
 import { RollUpPeriods } from './roll-up-periods.use-case.js';
+import { type EvaluateAlerts } from '../alerts/evaluate-alerts.use-case.js';
 import { assessSelection, stickyStateFor } from '../../model/selection/model-selection.js';
 import { mapLimit } from '../shared/map-limit.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
@@ -40,6 +41,8 @@ export type PassReport =
       /** Period totals (day, week, month; per label and all labels; org roll-ups) recomputed. */
       periodTotalsWritten: number;
       stickyAdvanced: number;
+      /** Alert events this pass created. */
+      eventsCreated: number;
       durationMs: number;
       /** Seconds between the oldest change this pass could include and the pass start. */
       maxLagSecs: number;
@@ -69,6 +72,8 @@ export interface AggregateUsageOptions {
   configs: TenantConfigCache;
   clock: Clock;
   aggregation: AggregationOptions;
+  /** Alert events from the totals a pass wrote (after the period roll-up and sticky advance). */
+  alerts?: EvaluateAlerts;
 }
 
 export class AggregateUsage {
@@ -85,6 +90,7 @@ export class AggregateUsage {
   private readonly clock: Clock;
   private readonly opts: AggregationOptions;
   private readonly periods: RollUpPeriods;
+  private readonly alerts: EvaluateAlerts | undefined;
   /** The start of this worker's last finished pass, while it holds the lease. */
   private cursor: string | undefined;
 
@@ -98,6 +104,7 @@ export class AggregateUsage {
     this.configs = o.configs;
     this.clock = o.clock;
     this.opts = o.aggregation;
+    this.alerts = o.alerts;
     this.periods = new RollUpPeriods({
       periodTotals: o.periodTotals,
       totals: o.totals,
@@ -137,12 +144,15 @@ export class AggregateUsage {
       });
       let stickyAdvanced = 0;
       let periodTotalsWritten = 0;
+      let eventsCreated = 0;
       if (!signal?.aborted) {
         // Budgets read week, month and all-label totals: recompute the ones these days belong to.
         periodTotalsWritten = await this.periods.run(written);
         for (const { total, eff } of written) {
           if (await this.advanceStickyIfExhausted(total, eff)) stickyAdvanced++;
         }
+        // Alert events of the lines these totals feed (each created once ever, by its derived id).
+        if (this.alerts) eventsCreated = (await this.alerts.run(written)).eventsCreated;
         // Only a finished pass moves the cursor; an abandoned one is redone by the next pass.
         this.cursor = started.toISOString();
       }
@@ -151,6 +161,7 @@ export class AggregateUsage {
         groupsAggregated: written.length,
         periodTotalsWritten,
         stickyAdvanced,
+        eventsCreated,
         durationMs: this.clock.now().getTime() - started.getTime(),
         maxLagSecs: since ? Math.round((started.getTime() - since.getTime()) / 1000) : 0,
         startedAt: started.toISOString(),

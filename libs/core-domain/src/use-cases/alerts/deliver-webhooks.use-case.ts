@@ -190,7 +190,9 @@ export class DeliverWebhooks {
       expiresAt: Math.floor(now.getTime() / 1000) + ALERT_EVENT_TTL_DAYS * 86400,
     };
     if ((await this.o.events.createOnce(event)) === 'created') {
-      await fanOut(this.o.webhooks, this.o.deliveries, event, now, (id) => id !== endpoint.webhookId);
+      await fanOut(this.o.webhooks, this.o.deliveries, event, now, {
+        only: (id) => id !== endpoint.webhookId,
+      });
     }
     return true;
   }

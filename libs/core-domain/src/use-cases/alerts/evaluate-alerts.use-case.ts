@@ -199,21 +199,24 @@ export class EvaluateAlerts {
   }
 }
 
-/** One pending delivery per enabled endpoint of the org that takes the event's type. */
+/** One pending delivery per enabled endpoint of the org that takes the event's type (`only`: some of them). */
 export async function fanOut(
   webhooks: WebhookEndpoints,
   deliveries: Deliveries,
   event: AlertEvent,
   now: Date,
-  only?: (webhookId: string) => boolean,
+  opts: { only?: (webhookId: string) => boolean; suffix?: string } = {},
 ): Promise<Delivery[]> {
+  const { only } = opts;
   const targets = (await webhooks.list(event.orgId)).filter(
     (w) => takesEvent(w, event.type) && (!only || only(w.webhookId)),
   );
   const list = targets.map((w): Delivery => ({
     orgId: event.orgId,
     webhookId: w.webhookId,
-    deliveryId: `${event.id}.${w.webhookId}.${now.getTime()}`,
+    // The first delivery of an event to an endpoint has a derived id (creating it twice is a no-op);
+    // a redelivery gets a fresh suffix.
+    deliveryId: opts.suffix ? `${event.id}.${w.webhookId}.${opts.suffix}` : `${event.id}.${w.webhookId}`,
     eventId: event.id,
     status: 'pending',
     attempts: [],

@@ -13,7 +13,6 @@ import {
 } from '../../model/alerts/webhook.entity.js';
 import { FieldProblems, InvalidConfigError, InvalidRequestError, NotFoundError } from '../../model/errors.js';
 import { type AlertEventQuery, type AlertEvents } from '../../ports/alert-events.port.js';
-import { type WebhookSigner } from '../../ports/alert-channels.port.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type Deliveries } from '../../ports/deliveries.port.js';
 import { type IdGenerator } from '../../ports/id-generator.port.js';
@@ -37,7 +36,6 @@ export interface ManageWebhooksOptions {
   webhooks: WebhookEndpoints;
   events: AlertEvents;
   deliveries: Deliveries;
-  signer: WebhookSigner;
   ids: IdGenerator;
   configs: TenantConfigCache;
   clock: Clock;
@@ -49,6 +47,11 @@ export interface ManageWebhooksOptions {
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const FIELDS = ['type', 'url', 'topicArn', 'description', 'eventTypes', 'format', 'enabled'];
 const WIRE: Record<string, string> = { topicArn: 'topic_arn', eventTypes: 'event_types' };
+
+/** `whsec_` + base64 of 32 random bytes (the IdGenerator's secret). */
+function newWebhookSecret(ids: IdGenerator): string {
+  return `whsec_${ids.newSecret()}`;
+}
 
 /** Webhooks and SNS channels of an org, its events, deliveries and redelivery. */
 export class ManageWebhooks {
@@ -67,7 +70,7 @@ export class ManageWebhooks {
       orgId,
       webhookId: `wh_${this.o.ids.newId().replaceAll('-', '')}`,
       ...parsed,
-      secret: this.o.signer.newSecret(),
+      secret: newWebhookSecret(this.o.ids),
       createdAt: now,
       updatedAt: now,
     };
@@ -115,7 +118,7 @@ export class ManageWebhooks {
     const expires = new Date(now.getTime() + SECRET_OVERLAP_MS).toISOString();
     const next: WebhookEndpoint = {
       ...current,
-      secret: this.o.signer.newSecret(),
+      secret: newWebhookSecret(this.o.ids),
       previousSecret: current.secret,
       previousSecretExpiresAt: expires,
       updatedAt: now.toISOString(),
@@ -137,7 +140,9 @@ export class ManageWebhooks {
       expiresAt: Math.floor(now.getTime() / 1000) + ALERT_EVENT_TTL_DAYS * 86400,
     };
     await this.o.events.createOnce(event);
-    const [delivery] = await fanOut(this.o.webhooks, this.o.deliveries, event, now, (id) => id === webhookId);
+    const [delivery] = await fanOut(this.o.webhooks, this.o.deliveries, event, now, {
+      only: (id) => id === webhookId,
+    });
     if (!delivery)
       throw new InvalidConfigError(`Webhook ${webhookId} is disabled`, { webhook_id: webhookId });
     const sent = await this.o.deliver.deliver(delivery);
@@ -159,7 +164,9 @@ export class ManageWebhooks {
     const now = this.o.clock.now();
     const event = await this.o.events.get(orgId, eventId, now);
     if (!event) throw new NotFoundError(`Event ${eventId} not found`);
-    return fanOut(this.o.webhooks, this.o.deliveries, event, now);
+    return fanOut(this.o.webhooks, this.o.deliveries, event, now, {
+      suffix: `r${this.o.ids.newId().replaceAll('-', '').slice(0, 12)}`,
+    });
   }
 
   private async org(orgId: string): Promise<void> {
