@@ -61,6 +61,8 @@ export async function startApp(
     logLevel: 'silent',
     bcryptCost: 4,
     profileResolver: resolver,
+    // Webhook receivers in tests are local http servers.
+    webhookAllowPrivate: true,
     ...(opts.healthTimeoutMs ? { healthTimeoutMs: opts.healthTimeoutMs } : {}),
   });
   return {

@@ -30,8 +30,11 @@ describe('settings from the environment (README.md, "Environment")', () => {
       logLevel: 'info',
       rateLimits: true,
       pricingSource: 'config',
+      webhookAllowPrivate: false,
     });
     expect(loadSettings({ ...base, STORAGE: 'memory' }).worker).toBe('in-process');
+    expect(loadSettings({ ...base, WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+    expect(failure({ ...base, WEBHOOK_ALLOW_PRIVATE: 'yes' })).toMatch(/^WEBHOOK_ALLOW_PRIVATE/);
   });
 
   it('names the variable when a required secret is missing or weak', () => {
