@@ -17,6 +17,8 @@ const common = {
     '^#adapters-node$': '<rootDir>/libs/adapters-node/src/index.ts',
     '^#adapters-dynamo$': '<rootDir>/libs/adapters-dynamo/src/index.ts',
     '^#composition$': '<rootDir>/libs/composition/src/index.ts',
+    '^#client$': '<rootDir>/libs/client/src/index.ts',
+    '^#client/bedrock$': '<rootDir>/libs/client/src/bedrock/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
@@ -47,6 +49,7 @@ export default {
       testMatch: [
         '<rootDir>/libs/core-domain/**/*.spec.ts',
         '<rootDir>/libs/composition/**/*.spec.ts',
+        '<rootDir>/libs/client/**/*.spec.ts',
         '<rootDir>/test/unit/**/*.spec.ts',
         '<rootDir>/apps/**/*.spec.ts',
         '<rootDir>/bench/**/*.spec.ts',
