@@ -167,6 +167,7 @@ export class CostKeeperClient {
   private retryAt = 0;
   private attempt = 0;
   private sending?: Promise<void>;
+  private rerun?: { drain: boolean; ignoreBackoff: boolean };
   private closed = false;
 
   constructor(private readonly o: CostKeeperClientOptions) {
@@ -408,10 +409,27 @@ export class CostKeeperClient {
     this.timerAt = Infinity;
   }
 
+  /** Runs the send loop; a trigger that comes while it runs (a timer, a full batch) runs it once more after. */
   private pump(drain: boolean, ignoreBackoff: boolean): Promise<void> {
-    this.sending ??= this.sendLoop(drain, ignoreBackoff)
-      .catch((e) => this.o.onError?.(e))
-      .finally(() => (this.sending = undefined));
+    if (this.sending) {
+      this.rerun = {
+        drain: drain || !!this.rerun?.drain,
+        ignoreBackoff: ignoreBackoff || !!this.rerun?.ignoreBackoff,
+      };
+      return this.sending;
+    }
+    this.sending = (async () => {
+      let next: { drain: boolean; ignoreBackoff: boolean } | undefined = { drain, ignoreBackoff };
+      while (next) {
+        this.rerun = undefined;
+        try {
+          await this.sendLoop(next.drain, next.ignoreBackoff);
+        } catch (e) {
+          this.o.onError?.(e);
+        }
+        next = this.rerun;
+      }
+    })().finally(() => (this.sending = undefined));
     return this.sending;
   }
 
