@@ -19,6 +19,9 @@ const common = {
     '^#composition$': '<rootDir>/libs/composition/src/index.ts',
     '^#client$': '<rootDir>/libs/client/src/index.ts',
     '^#client/bedrock$': '<rootDir>/libs/client/src/bedrock/index.ts',
+    // docs/examples import the SDK by its package name, as an app would.
+    '^@bedrock-cost-keeper/client$': '<rootDir>/libs/client/src/index.ts',
+    '^@bedrock-cost-keeper/client/bedrock$': '<rootDir>/libs/client/src/bedrock/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
