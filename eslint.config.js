@@ -45,7 +45,17 @@ const withLayer = (layer) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.data/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'coverage/**',
+      'node_modules/**',
+      '.data/**',
+      'test/fixtures/**',
+      'libs/client/dist/**',
+      'libs/client/src/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -126,6 +136,49 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['**/apps/**'], message: 'A library imports no app.' }] },
+      ],
+    },
+  },
+  {
+    // The client SDK is its own package: nothing from the server, nothing Node-only outside the Bedrock
+    // helper, and time only through its Clock (clock.ts holds the system clock).
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['libs/client/src/**/*.spec.ts', 'libs/client/src/bedrock/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^#', message: 'The client SDK imports nothing from the server.' },
+            {
+              group: ['**/core-domain/**', '**/adapters-*/**', '**/composition/**', '**/apps/**'],
+              message: 'The client SDK imports nothing from the server.',
+            },
+            {
+              group: ['node:*', '@aws-sdk/*'],
+              message: 'The core runs in browsers: fetch only (the Bedrock helper is client/bedrock).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['libs/client/src/**/*.spec.ts', 'libs/client/src/clock.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use the injected Clock.' },
+      ],
+    },
+  },
+  {
+    files: ['libs/client/src/bedrock/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^#', message: 'The client SDK imports nothing from the server.' }] },
       ],
     },
   },

@@ -4,9 +4,11 @@
 // Traffic goes to 127.0.0.1 only; every child process is stopped by its PID. Results are printed and
 // written to the `## HTTP benchmarks` section of docs/performance.md.
 //
+// First it measures the client SDK's browser bundle (esbuild, ESM, minified, gzipped) and writes
+// the `## Client SDK bundle` section.
 // Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50),
 // BENCH_PAIRS (2), BENCH_ROUTES (usage,selection), BENCH_MEMORY (1; 0 skips the memory part),
-// BENCH_DYNAMO (1; 0 skips the DynamoDB part),
+// BENCH_DYNAMO (1; 0 skips the DynamoDB part), BENCH_BUNDLE (1; 0 skips the client SDK bundle size),
 // BENCH_WRITE_DOCS (1; 0 leaves docs/performance.md alone), BENCH_PRODUCT_DIR (a directory with a
 // built dist/apps/http/main.js to measure instead of this checkout, e.g. a scratch copy with a change),
 // BENCH_ACCESS_REQUESTS (200), BENCH_DYNAMO_WARMUP (s, 5), BENCH_PRIME (s, 5: one unmeasured run per
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createTableIfMissing } from '#adapters-dynamo';
 import { loadServiceConfig } from '#composition';
 import { measureAccess } from './lib/access.js';
+import { bundleLine, measureClientBundle, writeBundleResult } from './lib/client-bundle.js';
 import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
 import { runOps, storageOps } from './lib/dynamo-floor.js';
@@ -273,6 +276,12 @@ async function main(): Promise<void> {
       (opts.productDir !== ROOT ? `; product from ${opts.productDir}` : ''),
   );
   log('');
+  if (process.env.BENCH_BUNDLE !== '0') {
+    const bundle = await measureClientBundle(ROOT);
+    log(`Client SDK bundle: ${bundleLine(bundle).replace(/\*\*/g, '')}`);
+    if (opts.writeDocs) writeBundleResult(join(ROOT, 'docs/performance.md'), bundle, date);
+    log('');
+  }
   let mem: { runs: RunResult[]; pairs: Pair[] } = { runs: [], pairs: [] };
   if (opts.memory) {
     log(

@@ -1,11 +1,6 @@
 import { createMemoryAdapters } from '#adapters-memory';
-import {
-  type CostKeeper,
-  type Mode,
-  QuotaExceededError,
-  scopeKeyFor,
-  type StorageAdapters,
-} from '#core-domain';
+import { SelectionGuidance } from '#client';
+import { type CostKeeper, QuotaExceededError, scopeKeyFor, type StorageAdapters } from '#core-domain';
 import { EventQueue } from './event-queue.js';
 import { FakeClock, testCostKeeper, testServiceConfig } from './kit.js';
 import { Prng } from './prng.js';
@@ -80,22 +75,17 @@ export interface SimulationResult {
   stats: SimulationStats;
 }
 
-interface Selection {
-  label: string;
-  modelId: string;
-  mode: Mode;
-  expiresAt: number;
-}
-
 interface Client {
   index: number;
   rng: Prng;
   ratePerSec: number;
-  selection?: Selection;
+  /**
+   * The SDK's guidance loop (@bedrock-cost-keeper/client): the cached selection, the TIGHT and
+   * EXCEEDED re-selection rules, the pause until retry_after. The simulator only feeds it answers.
+   */
+  guidance: SelectionGuidance;
   /** Bumped on every selection: a refresh timer of an older selection is ignored. */
   generation: number;
-  /** All quotas exceeded: the client pauses until retry_after (epoch ms). */
-  blockedUntil: number;
 }
 
 interface Call {
@@ -204,8 +194,14 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
       index: i,
       rng,
       ratePerSec: s.callRatePerClient * weight,
+      // ON: the documented client rules; OFF: the old client (no forceCheck, no reaction to TIGHT).
+      guidance: new SelectionGuidance({
+        forceOnExceeded: opts.livePath,
+        reselectOnTight: opts.livePath && (s.client?.reselectOnTight ?? true),
+        forceWhenTight: opts.livePath && !!s.client?.forceWhenTight,
+        ...(s.client?.tightCacheSecs !== undefined ? { tightCacheSecs: s.client.tightCacheSecs } : {}),
+      }),
       generation: 0,
-      blockedUntil: 0,
     };
     clients.push(client);
     queue.push(dayStart + (s.trafficStartSecs + rng.uniform(0, 300)) * 1000, { kind: 'start', client });
@@ -241,47 +237,44 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
     try {
       const sel = await keeper.selectModel.execute(orgId, appId, { forceCheck: force });
       if (sel.usedLiveSpend) stats.liveSelections++;
-      const mode = sel.quotaStatus.mode;
-      const cacheSecs =
-        mode === 'TIGHT'
-          ? (s.client?.tightCacheSecs ?? sel.guidance.cacheDurationSecs)
-          : sel.guidance.cacheDurationSecs;
-      c.selection = {
-        label: sel.recommended.label,
-        modelId: sel.recommended.bedrockModelId,
-        mode,
-        expiresAt: now + cacheSecs * 1000,
-      };
-      c.blockedUntil = 0;
-      if (s.refresh === 'timer' && cacheSecs > 0) {
-        queue.push(c.selection.expiresAt, { kind: 'refresh', client: c, generation: c.generation });
+      const cached = c.guidance.selected(
+        {
+          label: sel.recommended.label,
+          bedrockModelId: sel.recommended.bedrockModelId,
+          mode: sel.quotaStatus.mode,
+          cacheDurationSecs: sel.guidance.cacheDurationSecs,
+        },
+        now,
+      );
+      if (s.refresh === 'timer' && cached.cacheDurationSecs > 0) {
+        queue.push(cached.expiresAt, { kind: 'refresh', client: c, generation: c.generation });
       }
     } catch (e) {
       if (!(e instanceof QuotaExceededError)) throw e;
       // Every quota is exhausted: a good client pauses until retry_after (the next local midnight).
       stats.allExceeded++;
-      c.selection = undefined;
-      c.blockedUntil = Date.parse(e.retryAfter);
-      if (s.refresh === 'timer' && c.blockedUntil < trafficEnd) {
-        queue.push(c.blockedUntil, { kind: 'refresh', client: c, generation: c.generation });
+      c.guidance.exhausted(Date.parse(e.retryAfter));
+      const until = c.guidance.exhaustedUntil;
+      if (s.refresh === 'timer' && until < trafficEnd) {
+        queue.push(until, { kind: 'refresh', client: c, generation: c.generation });
       }
     }
   };
 
   const startCall = async (c: Client, now: number): Promise<void> => {
-    if (!c.selection && now < c.blockedUntil) {
-      scheduleNextCall(c, c.blockedUntil);
+    const decision = c.guidance.decide(now);
+    if (decision.action === 'wait') {
+      scheduleNextCall(c, decision.until);
       return;
     }
     // A timer client's cache never expires before its refresh runs, except a zero-length cache.
-    if (!c.selection || now >= c.selection.expiresAt) {
-      await select(c, opts.livePath && !!s.client?.forceWhenTight && c.selection?.mode === 'TIGHT');
-      if (!c.selection) {
-        scheduleNextCall(c, c.blockedUntil);
-        return;
-      }
+    if (decision.action === 'select') await select(c, decision.force);
+    const current = c.guidance.current;
+    if (!current) {
+      scheduleNextCall(c, c.guidance.exhaustedUntil);
+      return;
     }
-    const { label, modelId } = c.selection;
+    const { label, bedrockModelId: modelId } = current;
     const tokens = drawTokens(c.rng, s);
     const firstToken = c.rng.lognormal(s.firstTokenSecs.median, s.firstTokenSecs.sigma);
     const durationSecs = firstToken + tokens.outputTokens / (s.outputTokensPerSec[label] ?? 100);
@@ -315,8 +308,9 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
           track.exhaustedAt = now;
           track.crossing = track.spend - track.quota;
           for (const other of clients) {
-            if (other.selection?.label !== call.label) continue;
-            if (other.selection.mode === 'TIGHT') track.cachedAtExhaustion.tight++;
+            const cached = other.guidance.current;
+            if (cached?.label !== call.label) continue;
+            if (cached.mode === 'TIGHT') track.cachedAtExhaustion.tight++;
             else track.cachedAtExhaustion.normal++;
           }
         }
@@ -328,24 +322,16 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
         track.lastReport = now;
       }
     }
-    // The client rule: a usage response about the label in use may say re-select now. EXCEEDED:
-    // at once, with forceCheck (OFF: the old client, unforced). TIGHT (ON only): when the cached
-    // selection was made in NORMAL mode, a plain selection at once (it reads live spend near the
-    // quota), so the client moves to the tight interval without waiting for its 300 s cache.
-    const sel = c.selection;
-    if (sel?.label !== call.label) return;
-    if (result.quotaStatus.mode === 'EXCEEDED') {
-      stats.exceededResponses++;
-      await select(c, opts.livePath);
-    } else if (
-      opts.livePath &&
-      (s.client?.reselectOnTight ?? true) &&
-      result.quotaStatus.mode === 'TIGHT' &&
-      sel.mode === 'NORMAL'
-    ) {
-      stats.tightResponses++;
-      await select(c, false);
-    }
+    // The client rule (the SDK's SelectionGuidance.usage): a usage response about the label in use
+    // may say re-select now. EXCEEDED: at once, with forceCheck (OFF: the old client, unforced).
+    // TIGHT (ON only): when the cached selection was made in NORMAL mode, a plain selection at once
+    // (it reads live spend near the quota), so the client moves to the tight interval without
+    // waiting for its 300 s cache.
+    const reaction = c.guidance.usage(call.label, result.quotaStatus.mode);
+    if (reaction.action !== 'reselect') return;
+    if (reaction.cause === 'EXCEEDED') stats.exceededResponses++;
+    else stats.tightResponses++;
+    await select(c, reaction.force);
   };
 
   for (;;) {
