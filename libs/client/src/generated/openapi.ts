@@ -313,6 +313,128 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/orgs/{org_id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The org's alert events, newest first (kept 30 days) */
+    get: operations['listEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/events/{event_id}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new delivery of an event to every enabled endpoint that takes its type */
+    post: operations['redeliverEvent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The org's webhooks and SNS channels (never secrets) */
+    get: operations['listWebhooks'];
+    put?: never;
+    /** Add a webhook (standard or Slack body) or an SNS topic; the secret is shown once */
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/webhooks/{webhook_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One webhook (never its secret) */
+    get: operations['getWebhook'];
+    put?: never;
+    post?: never;
+    /** Remove a webhook */
+    delete: operations['deleteWebhook'];
+    options?: never;
+    head?: never;
+    /** Change url, description, event_types, format or enabled */
+    patch: operations['updateWebhook'];
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/webhooks/{webhook_id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The delivery log of a webhook, newest first */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/webhooks/{webhook_id}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new secret; the old one keeps signing beside it for 24 h */
+    post: operations['rotateWebhookSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/webhooks/{webhook_id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a webhook.test event now; answers with its delivery */
+    post: operations['testWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/auth/refresh': {
     parameters: {
       query?: never;
@@ -425,6 +547,37 @@ export interface components {
       /** Format: date-time */
       updated_at: string | null;
     };
+    AlertEventDto: {
+      /** @example 2026-12-01 */
+      api_version: string;
+      /** Format: date-time */
+      created_at: string;
+      data: {
+        [key: string]: unknown;
+      };
+      /** @example evt_3f7c0e2a9b1d4c5e8f6a7b8c9d0e1f2a */
+      id: string;
+      /** Format: uuid */
+      org_id: string;
+      type: components['schemas']['AlertEventType'];
+    };
+    AlertEventListDto: {
+      events: components['schemas']['AlertEventDto'][];
+      next_cursor: string | null;
+    };
+    /**
+     * @description Default: all
+     * @enum {string}
+     */
+    AlertEventType:
+      | 'budget.threshold_crossed'
+      | 'budget.exhausted'
+      | 'budget.forecast_at_risk'
+      | 'budget.spend_anomaly'
+      | 'model.fallback_activated'
+      | 'quota.all_exhausted'
+      | 'webhook.test'
+      | 'webhook.disabled';
     AppConfigurationDto: {
       /** @example Support chatbot */
       app_name: string;
@@ -488,6 +641,7 @@ export interface components {
       tight_mode_threshold_pct?: number;
     };
     AppOverridesViewDto: {
+      alert_thresholds_pct?: number[];
       budgets?: components['schemas']['BudgetDto'][];
       model_ordering?: string[];
       /**
@@ -515,6 +669,8 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
+    /** @enum {string} */
+    AttemptOutcome: 'succeeded' | 'failed';
     BatchItemErrorDto: {
       /** @example INVALID_REQUEST */
       code: string;
@@ -648,6 +804,11 @@ export interface components {
       timezone: string;
       week_starts_on: components['schemas']['WeekStart'];
     };
+    /**
+     * @description Default webhook
+     * @enum {string}
+     */
+    ChannelType: 'webhook' | 'sns';
     /** @enum {string} */
     ClientCredentialsGrant: 'client_credentials';
     ClientGuidanceDto: {
@@ -656,6 +817,28 @@ export interface components {
       /** @example PERIODIC_300S */
       check_frequency: string;
       explanation: string;
+    };
+    CreatedWebhookDto: {
+      /** Format: date-time */
+      created_at: string;
+      description?: string;
+      /** @description Why the service disabled it */
+      disabled_reason?: string;
+      enabled: boolean;
+      event_types: components['schemas']['AlertEventType'][] | null;
+      format: components['schemas']['WebhookFormat'];
+      /**
+       * @description Shown once: whsec_ + base64 of 32 random bytes
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
+      topic_arn?: string;
+      type: components['schemas']['ChannelType'];
+      /** Format: date-time */
+      updated_at: string;
+      url?: string;
+      /** @example wh_6f1c2a4e1b7d4c1e9a550c2f3b8e9d10 */
+      webhook_id: string;
     };
     CredentialsDto: {
       /** @example org-6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10 */
@@ -676,9 +859,52 @@ export interface components {
     };
     /** @enum {string} */
     DatabaseStatus: 'connected' | 'disconnected';
+    DeliveryAttemptDto: {
+      attempt: number;
+      /** Format: date-time */
+      attempted_at: string;
+      duration_ms: number;
+      error?: string;
+      outcome: components['schemas']['AttemptOutcome'];
+      /** @description At most 1 KiB */
+      response_body?: string;
+      status_code: number | null;
+    };
+    DeliveryDto: {
+      /** @description Attempts made so far */
+      attempt: number;
+      /** Format: date-time */
+      attempted_at: string | null;
+      attempts: components['schemas']['DeliveryAttemptDto'][];
+      delivery_id: string;
+      duration_ms: number | null;
+      error?: string;
+      event_id: string;
+      /** Format: date-time */
+      next_attempt_at: string | null;
+      outcome: components['schemas']['DeliveryOutcome'];
+      status_code: number | null;
+      webhook_id: string;
+    };
+    DeliveryListDto: {
+      deliveries: components['schemas']['DeliveryDto'][];
+      next_cursor: string | null;
+    };
+    /** @enum {string} */
+    DeliveryOutcome: 'succeeded' | 'failed' | 'pending';
     EffectiveConfigDto: {
       /** @example 8 */
       agg_shard_count: components['schemas']['ShardCount'];
+      /**
+       * @example [
+       *       50,
+       *       80,
+       *       100
+       *     ]
+       */
+      alert_thresholds_pct: number[];
+      /** @example 3 */
+      anomaly_factor: number;
       /** @description The app's own budgets (APP scope); `budgets` are the org's */
       app_budgets: components['schemas']['BudgetDto'][];
       budgets: components['schemas']['BudgetDto'][];
@@ -849,6 +1075,16 @@ export interface components {
     OrgConfigurationDto: {
       /** @example 8 */
       agg_shard_count: components['schemas']['ShardCount'];
+      /**
+       * @example [
+       *       50,
+       *       80,
+       *       100
+       *     ]
+       */
+      alert_thresholds_pct: number[];
+      /** @example 3 */
+      anomaly_factor: number;
       budgets: components['schemas']['BudgetDto'][];
       /**
        * @example [
@@ -1009,6 +1245,14 @@ export interface components {
       mid: number;
     };
     PutAppDto: {
+      /**
+       * @description The app's own alert thresholds (only when the org quota scope is APP)
+       * @example [
+       *       80,
+       *       100
+       *     ]
+       */
+      alert_thresholds_pct?: number[];
       /** @example Support chatbot */
       app_name: string;
       /** @description The app's own budgets (only when the org quota scope is APP) */
@@ -1048,6 +1292,20 @@ export interface components {
       updated_at?: string;
     };
     PutOrgDto: {
+      /**
+       * @description Alert thresholds, percent of each line's limit (1..1000; default 50, 80, 100)
+       * @example [
+       *       50,
+       *       80,
+       *       100
+       *     ]
+       */
+      alert_thresholds_pct?: number[];
+      /**
+       * @description budget.spend_anomaly when the last hour's spend is this many times the average hour of the previous 7 days (0 = off; default 3)
+       * @example 3
+       */
+      anomaly_factor?: number;
       /** @description Caps on the whole org's spend per window (in APP scope, the sum of its apps); at most one per window and label */
       budgets?: components['schemas']['BudgetDto'][];
       /**
@@ -1124,6 +1382,9 @@ export interface components {
        */
       reason: string;
     };
+    RedeliveryDto: {
+      deliveries: components['schemas']['DeliveryDto'][];
+    };
     RefreshRequestDto: {
       /** @example refresh_token */
       grant_type: components['schemas']['RefreshTokenGrant'];
@@ -1180,6 +1441,14 @@ export interface components {
        * @example 24
        */
       grace_period_hours: number;
+    };
+    RotatedSecretDto: {
+      /**
+       * Format: date-time
+       * @description The old secret signs beside the new one until then
+       */
+      previous_secret_expires_at: string;
+      secret: string;
     };
     RotationResponseDto: {
       /** @example org-6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10 */
@@ -1356,6 +1625,42 @@ export interface components {
     };
     /** @enum {string} */
     UsageStatus: 'OK' | 'ERROR';
+    WebhookDto: {
+      /** Format: date-time */
+      created_at: string;
+      description?: string;
+      /** @description Why the service disabled it */
+      disabled_reason?: string;
+      enabled: boolean;
+      event_types: components['schemas']['AlertEventType'][] | null;
+      format: components['schemas']['WebhookFormat'];
+      topic_arn?: string;
+      type: components['schemas']['ChannelType'];
+      /** Format: date-time */
+      updated_at: string;
+      url?: string;
+      /** @example wh_6f1c2a4e1b7d4c1e9a550c2f3b8e9d10 */
+      webhook_id: string;
+    };
+    /** @enum {string} */
+    WebhookFormat: 'standard' | 'slack';
+    WebhookInputDto: {
+      /** @example Finance channel */
+      description?: string;
+      enabled?: boolean;
+      /** @description Default: all */
+      event_types?: components['schemas']['AlertEventType'][] | null;
+      format?: components['schemas']['WebhookFormat'];
+      /** @example arn:aws:sns:us-east-1:123456789012:cost-alerts */
+      topic_arn?: string;
+      /** @description Default webhook */
+      type?: components['schemas']['ChannelType'];
+      /** @example https://hooks.example.com/cost-keeper */
+      url?: string;
+    };
+    WebhookListDto: {
+      webhooks: components['schemas']['WebhookDto'][];
+    };
     /**
      * @description WEEK budgets start at local midnight of this day (default MONDAY)
      * @enum {string}
@@ -3061,6 +3366,828 @@ export interface operations {
       };
       /** @description UNSUPPORTED_MEDIA_TYPE: the body is not JSON */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  listEvents: {
+    parameters: {
+      query?: {
+        limit?: unknown;
+        cursor?: unknown;
+        /** @description ISO instant */
+        to?: unknown;
+        /** @description ISO instant */
+        from?: unknown;
+        /** @description Comma-separated event types */
+        type?: unknown;
+      };
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertEventListDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  redeliverEvent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+        event_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RedeliveryDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookListDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookInputDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedWebhookDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: body over 256 KiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE: the body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  getWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  updateWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookInputDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE: body over 256 KiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE: the body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        limit?: unknown;
+        cursor?: unknown;
+      };
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryListDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  rotateWebhookSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RotatedSecretDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  testWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
         headers: {
           [name: string]: unknown;
         };
