@@ -530,6 +530,24 @@ describe('IAM', () => {
     );
   });
 
+  it('sns:Publish (SNS alert channels) only on topics named with the AlertTopicNamePrefix parameter, for the two task roles', () => {
+    const sns = all.filter((s) => actionsOf(s).some((a) => a.startsWith('sns:')));
+    expect(sns.map((s) => s.role).sort()).toEqual(['HttpTaskRole', 'WorkerTaskRole']);
+    for (const s of sns) {
+      expect(actionsOf(s)).toEqual(['sns:Publish']);
+      expect(list(s.Resource)).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AlertTopicNamePrefix}*' },
+      ]);
+    }
+    const service = template(join(CFN_DIR, 'service.yaml'));
+    expect(service.Parameters.AlertTopicNamePrefix).toMatchObject({
+      Type: 'String',
+      Default: 'bedrock-cost-keeper-alerts-',
+    });
+    const main = template(join(CFN_DIR, 'main.yaml'));
+    expect(JSON.stringify(main.Resources)).toContain('"AlertTopicNamePrefix":{"Ref":"AlertTopicNamePrefix"}');
+  });
+
   it('the execution role pulls images, reads exactly the two secrets and writes the two log groups', () => {
     const exec = all.filter((s) => s.role === 'TaskExecutionRole');
     const secrets = exec.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));

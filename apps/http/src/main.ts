@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     logLevel: settings.logLevel,
     aggregationIntervalSecs: settings.aggregationIntervalSecs,
     webhookAllowPrivate: settings.webhookAllowPrivate,
+    awsRegion: settings.awsRegion,
     profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
   });
   await app.listen({ port: settings.port, host: '0.0.0.0' });

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
         aggregationIntervalSecs: settings.aggregationIntervalSecs,
         aggregationOwner: owner,
         webhookAllowPrivate: settings.webhookAllowPrivate,
+        awsRegion: settings.awsRegion,
       }),
       WorkerModule.register({
         intervalSecs: settings.aggregationIntervalSecs,

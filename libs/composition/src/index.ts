@@ -17,3 +17,4 @@ export { AwsPriceListSource } from './pricing/aws-price-list.source.js';
 export { createLogger, PinoNestLogger, REDACTED_PATHS } from './logger.js';
 export { runMain, stopGracefullyOnSignals } from './process-lifecycle.js';
 export { SERVICE_VERSION } from './version.js';
+export { awsSnsPublisher, snsPublisherForRegion } from './alerts/sns-publisher.js';

@@ -19,6 +19,7 @@ import {
   systemClock,
 } from '#adapters-node';
 import { SERVICE_VERSION } from './version.js';
+import { snsPublisherForRegion } from './alerts/sns-publisher.js';
 
 export const COST_KEEPER = Symbol('CostKeeper');
 export const SERVICE_CONFIG = Symbol('ServiceConfig');
@@ -35,6 +36,8 @@ export interface PersistenceOptions {
   bcryptCost?: number;
   /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target local and private http(s) receivers. */
   webhookAllowPrivate?: boolean;
+  /** Where SNS channels publish (AWS_REGION); without it and without `alerts.sns`, SNS deliveries fail. */
+  awsRegion?: string;
   /** Alert channels other than the Node webhook sender (SNS; tests: fakes). */
   alerts?: { sender?: WebhookSender; sns?: SnsPublisher; retryDelaysSecs?: readonly number[] };
 }
@@ -76,7 +79,11 @@ export class PersistenceModule {
                 sender:
                   o.alerts?.sender ?? createWebhookSender({ allowPrivate: o.webhookAllowPrivate ?? false }),
                 signer: standardWebhookSigner,
-                ...(o.alerts?.sns ? { sns: o.alerts.sns } : {}),
+                ...(o.alerts?.sns
+                  ? { sns: o.alerts.sns }
+                  : o.awsRegion
+                    ? { sns: snsPublisherForRegion(o.awsRegion) }
+                    : {}),
                 allowPrivate: o.webhookAllowPrivate ?? false,
                 serviceVersion: SERVICE_VERSION,
                 owner: o.aggregationOwner ?? 'aggregator',

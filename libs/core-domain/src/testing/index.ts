@@ -6,3 +6,4 @@ export * from './builders.js';
 export * from './test-config.js';
 export * from './test-keeper.js';
 export * from './static-profile-resolver.js';
+export * from './recording-sns.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
-import { FakeClock, testCostKeeper, uniqueId } from '#core-domain/testing';
+import { FakeClock, RecordingSnsPublisher, testCostKeeper, uniqueId } from '#core-domain/testing';
 import {
   InvalidConfigError,
   InvalidRequestError,
@@ -28,6 +28,7 @@ async function setup(over: { quotas?: Record<string, number>; thresholds?: numbe
   const clock = new FakeClock('2026-12-16T15:00:00Z');
   const storage = createMemoryAdapters();
   const receiver = new FakeReceiver();
+  const sns = new RecordingSnsPublisher();
   const signed: string[] = [];
   const keeper = testCostKeeper({
     storage,
@@ -44,6 +45,7 @@ async function setup(over: { quotas?: Record<string, number>; thresholds?: numbe
       allowPrivate: false,
       serviceVersion: '9.9.9',
       owner: 'w1',
+      sns,
     },
   });
   const orgId = uniqueId();
@@ -71,7 +73,7 @@ async function setup(over: { quotas?: Record<string, number>; thresholds?: numbe
     clock.advanceSecs(1);
     return keeper.aggregator.runPass();
   };
-  return { clock, storage, receiver, keeper, orgId, spend, signed };
+  return { clock, storage, receiver, keeper, orgId, spend, signed, sns };
 }
 
 const typesOf = (events: AlertEvent[]) =>
@@ -274,6 +276,39 @@ describe('EvaluateAlerts and DeliverWebhooks (use cases)', () => {
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThan(0);
+  });
+});
+
+describe('SNS channels', () => {
+  it('rule: an SNS channel gets each event published once to its topic; an AWS error is a failed, retried attempt', async () => {
+    const { keeper, orgId, spend, sns, clock } = await setup({ thresholds: [50] });
+    const topic = 'arn:aws:sns:us-east-1:123456789012:bedrock-cost-keeper-alerts-acme';
+    const ch = await keeper.webhooks.create(orgId, {
+      type: 'sns',
+      topicArn: topic,
+      eventTypes: ['budget.threshold_crossed'],
+    });
+    sns.fail = new Error('AuthorizationError');
+    await spend(2);
+    await keeper.deliveries.runPass();
+    const log = await keeper.webhooks.deliveries(orgId, ch.webhookId, undefined, 10);
+    expect(log.deliveries[0]).toMatchObject({ status: 'pending' });
+    expect(log.deliveries[0]!.attempts[0]).toMatchObject({ statusCode: null, error: 'AuthorizationError' });
+    sns.fail = undefined;
+    clock.advanceSecs(5);
+    await keeper.deliveries.runPass();
+    expect(sns.published).toHaveLength(1);
+    expect(sns.published[0]).toMatchObject({
+      topicArn: topic,
+      subject: 'Bedrock Cost Keeper: budget.threshold_crossed',
+    });
+    expect(JSON.parse(sns.published[0]!.message)).toMatchObject({
+      type: 'budget.threshold_crossed',
+      org_id: orgId,
+    });
+    clock.advanceSecs(600);
+    await keeper.deliveries.runPass();
+    expect(sns.published).toHaveLength(1);
   });
 });
 
