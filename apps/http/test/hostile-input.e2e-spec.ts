@@ -691,6 +691,19 @@ describe('hostile input on every route (property)', () => {
   let h: Harness;
   let orgId: string;
   const appId = 'chat';
+  /** A webhook and an event of the test's org (alerts routes). */
+  let webhookId = '';
+  let eventId = '';
+  /** Where the fixture webhook points: nothing listens there, so deliveries fail fast. */
+  const HOOK_URL = 'http://127.0.0.1:9/hook';
+  async function newWebhook(): Promise<string> {
+    const w = await h.http
+      .post(`/api/v1/orgs/${orgId}/webhooks`)
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ url: HOOK_URL });
+    expect(w.status).toBe(201);
+    return w.body.webhook_id as string;
+  }
   const creds: Record<'org' | 'app', { client_id: string; client_secret: string }> = {} as never;
   const toks: Record<'org' | 'app', { access: string; refresh: string }> = {} as never;
   /** Tokens that near-valid revoke bodies may kill: never the ones the test authenticates with. */
@@ -707,6 +720,12 @@ describe('hostile input on every route (property)', () => {
     creds.app = p.apps[appId]!;
     await remint('org');
     await remint('app');
+    webhookId = await newWebhook();
+    const t = await h.http
+      .post(`/api/v1/orgs/${orgId}/webhooks/${webhookId}/test`)
+      .set('X-API-Key', ADMIN_KEY);
+    expect(t.status).toBe(200);
+    eventId = t.body.event_id as string;
     const doc = await h.http.get('/openapi.json');
     expect(doc.status).toBe(200);
     ops = discover(doc.body as { paths: Record<string, Record<string, unknown>> });
@@ -781,8 +800,11 @@ describe('hostile input on every route (property)', () => {
         quotas: { standard: 1_000_000, economy: 500_000 },
         overrides: { tight_mode_threshold_pct: 80, refresh_interval_tight_secs: 60 },
       };
+    if (op.method === 'patch' && p.endsWith('/webhooks/{webhook_id}')) return { description: 'patched' };
     if (op.method !== 'post') return undefined;
     if (p.endsWith('/credentials/rotate')) return { grace_period_hours: 24 };
+    if (p.endsWith('/webhooks'))
+      return { url: HOOK_URL, format: 'standard', event_types: ['budget.exhausted'] };
     if (p === '/auth/token') return { grant_type: 'client_credentials', ...creds[who] };
     if (p === '/auth/refresh') return { grant_type: 'refresh_token', refresh_token: toks[who].refresh };
     if (p === '/auth/revoke') return { token: victims[who].refresh, token_type_hint: 'refresh_token' };
@@ -813,6 +835,8 @@ describe('hostile input on every route (property)', () => {
       return encodeURIComponent(plan.date);
     }
     if (name === 'profile_label') return encodeURIComponent(plan.label);
+    if (name === 'webhook_id' && pp.kind === 'good') return webhookId;
+    if (name === 'event_id' && pp.kind === 'good') return eventId;
     switch (pp.kind) {
       case 'good':
         return name === 'org_id' ? orgId : name === 'app_id' ? appId : 'x';
@@ -918,8 +942,14 @@ describe('hostile input on every route (property)', () => {
       fail('details is not an object');
   }
 
-  /** Keeps the test's own credentials alive across rotations it provokes. */
+  /** Keeps the test's own credentials (and its webhook) alive across what it provokes. */
   async function afterEffects(op: Operation, res: Response): Promise<void> {
+    if (op.id === 'deleteWebhook' && res.status === 204) webhookId = await newWebhook();
+    if (op.id === 'createWebhook' && res.status === 201) {
+      // At most 10 per org: remove what a valid run created (its own org only).
+      const id = (res.body as { webhook_id: string }).webhook_id;
+      await h.http.delete(`/api/v1/orgs/${orgId}/webhooks/${id}`).set('X-API-Key', ADMIN_KEY);
+    }
     if (res.status !== 200 || !op.path.endsWith('/credentials/rotate')) return;
     const who = op.params.includes('app_id') ? 'app' : 'org';
     const body = res.body as { client_id: string; client_secret: string };
