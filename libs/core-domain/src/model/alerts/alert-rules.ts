@@ -29,18 +29,15 @@ export function isExhausted(spend: number, limit: number): boolean {
  */
 export function isSpendAnomaly(input: {
   lastHourSpend: number;
-  /** Spend per hour over the 7 days before the last hour (up to 168 values). */
-  previousHours: readonly number[];
+  /** Average spend per hour over the 7 days before today. */
+  averageHourlySpend: number;
   factor: number;
   limit: number;
 }): boolean {
-  const { lastHourSpend, previousHours, factor, limit } = input;
-  if (factor <= 0 || previousHours.length === 0) return false;
+  const { lastHourSpend, averageHourlySpend, factor, limit } = input;
+  if (factor <= 0 || averageHourlySpend <= 0) return false;
   if (lastHourSpend * 100 < limit) return false;
-  const total = previousHours.reduce((a, b) => a + b, 0);
-  if (total <= 0) return false;
-  const average = total / previousHours.length;
-  return lastHourSpend >= factor * average;
+  return lastHourSpend >= factor * averageHourlySpend;
 }
 
 /** Delays after the 1st, 2nd, ... failed attempt; after the last, the delivery is `failed`. */

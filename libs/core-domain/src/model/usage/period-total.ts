@@ -36,3 +36,17 @@ export interface PeriodTotal extends PeriodTotalKey, UsageTotals {
 export function periodTotalId(key: PeriodTotalKey): string {
   return `${key.scopeKey}|${key.periodKey}|${key.label}`;
 }
+
+/** The spend rate of about the last hour (per hour) from a day total's samples, when they reach back an hour. */
+export function lastHourSpend(total: PeriodTotal | undefined, now: Date): number | undefined {
+  const samples = total?.samples;
+  if (!samples || samples.length < 2) return undefined;
+  const HOUR_MS = 3_600_000;
+  const hourAgo = now.getTime() - HOUR_MS;
+  let base: { at: string; costUsdMicros: number } | undefined;
+  for (const s of samples) if (Date.parse(s.at) <= hourAgo) base = s;
+  if (!base) return undefined;
+  // Scaled to one hour: the base sample may be somewhat more than an hour old.
+  const span = now.getTime() - Date.parse(base.at);
+  return (Math.max(0, total!.costUsdMicros - base.costUsdMicros) * HOUR_MS) / span;
+}

@@ -279,6 +279,66 @@ describe('EvaluateAlerts and DeliverWebhooks (use cases)', () => {
   });
 });
 
+describe('spend anomaly', () => {
+  it('rule: a burst at 3x the average hour of the previous 7 days fires once that day; a steady rate never', async () => {
+    const clock = new FakeClock('2026-12-09T10:00:00Z');
+    const storage = createMemoryAdapters();
+    const keeper = testCostKeeper({ storage, clock, aggregation: { owner: 'w1' } });
+    const orgId = uniqueId();
+    await keeper.provisioning.putOrg(orgId, {
+      orgName: 'Acme',
+      timezone: 'UTC',
+      quotaScope: 'ORG',
+      quotas: { premium: 1_000_000, standard: 1_000_000, economy: 1_000_000 },
+      alertThresholdsPct: [1000],
+    });
+    await keeper.provisioning.putApp(orgId, 'chat', { appName: 'Chat' });
+    const post = async (n: number) => {
+      for (let i = 0; i < n; i++)
+        await keeper.recordUsage.execute(orgId, 'chat', {
+          requestId: uniqueId(),
+          modelLabel: 'premium',
+          bedrockModelId: 'amazon.nova-pro-v1:0',
+          inputTokens: 1500,
+          outputTokens: 800,
+          status: 'OK',
+          timestamp: clock.now().toISOString(),
+        });
+      await keeper.aggregator.runPass();
+    };
+    const anomalies = async () =>
+      (await storage.alertEvents.list(orgId, { limit: 50, types: ['budget.spend_anomaly'] }, clock.now()))
+        .events;
+    // History: 3,760 a day for a week (an average hour of 3,760 x 7 / 168 = 157).
+    for (let day = 0; day < 7; day++) {
+      await post(1);
+      clock.advanceSecs(24 * 3600);
+    }
+    expect(await anomalies()).toHaveLength(0);
+    // Day 8: one event, then 4 every 10 minutes for an hour: 90,240 in the last hour.
+    await post(1);
+    for (let i = 0; i < 6; i++) {
+      clock.advanceSecs(600);
+      await post(4);
+    }
+    const found = await anomalies();
+    expect(found).toHaveLength(1);
+    expect(found[0]!.data).toMatchObject({
+      line: { window: 'DAY', label: 'premium', kind: 'quota' },
+      average_hourly_spend_usd_micros: 157,
+      last_hour_spend_usd_micros: 90_240,
+    });
+    // The same burst going on later that day: no second anomaly for the line.
+    for (let i = 0; i < 6; i++) {
+      clock.advanceSecs(600);
+      await post(4);
+    }
+    expect(await anomalies()).toHaveLength(1);
+    // A quiet line (standard: nothing spent) never fires.
+    expect(found.every((e) => (e.data.line as { label: string }).label === 'premium')).toBe(true);
+  });
+});
+
 describe('SNS channels', () => {
   it('rule: an SNS channel gets each event published once to its topic; an AWS error is a failed, retried attempt', async () => {
     const { keeper, orgId, spend, sns, clock } = await setup({ thresholds: [50] });

@@ -6,7 +6,7 @@ import {
   type AlertEvent,
   type AlertEventType,
 } from '../../model/alerts/alert-event.js';
-import { isExhausted, thresholdsReached } from '../../model/alerts/alert-rules.js';
+import { isExhausted, isSpendAnomaly, thresholdsReached } from '../../model/alerts/alert-rules.js';
 import { takesEvent, type Delivery } from '../../model/alerts/webhook.entity.js';
 import { forecastLine } from '../../model/budgets/forecast.js';
 import {
@@ -20,7 +20,12 @@ import { assessSelection } from '../../model/selection/model-selection.js';
 import { parseScopeKey, type EffectiveConfig } from '../../model/tenants/tenant.entity.js';
 import { addDays, daysBetween, periodKeyOf } from '../../model/time/budget-window.js';
 import { nextLocalMidnight, orgDay } from '../../model/time/org-time.js';
-import { ALL_LABELS, periodTotalId, type PeriodTotalKey } from '../../model/usage/period-total.js';
+import {
+  ALL_LABELS,
+  lastHourSpend,
+  periodTotalId,
+  type PeriodTotalKey,
+} from '../../model/usage/period-total.js';
 import { type AlertEvents } from '../../ports/alert-events.port.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type Deliveries } from '../../ports/deliveries.port.js';
@@ -49,6 +54,8 @@ export interface ScopeToEvaluate {
  * Turns the totals the aggregator wrote into alert events, each created once ever by a conditional
  * write keyed by its derived id (org, line, period, threshold): thresholds reached (a jump fires
  * every threshold it passes), exhausted, forecast at risk (low end of the range over the limit),
+ * spend anomaly (the last hour, from the day total's samples, against the average hour of the 7 days
+ * before today, from their day totals; once per line and day),
  * the sticky fallback of the day, and every label out. A created event is fanned out as one
  * pending delivery per endpoint that takes its type (delivered by DeliverWebhooks). Reads: one
  * batch of period totals per pass chunk, one sticky read per scope of today; nothing on the
@@ -81,9 +88,10 @@ export class EvaluateAlerts {
     const trailing = Array.from({ length: 7 }, (_, i) => periodKeyOf('DAY', addDays(today, -7 + i)));
     const keys: PeriodTotalKey[] = [];
     const periodOf = (def: LineDef) => linePeriod(def, now, eff);
+    const todayKey = periodKeyOf('DAY', today);
     for (const def of defs) {
-      keys.push(keyOf(def, periodOf(def).key));
-      if (def.window !== 'DAY') for (const k of trailing) keys.push(keyOf(def, k));
+      keys.push(keyOf(def, periodOf(def).key), keyOf(def, todayKey));
+      for (const k of trailing) keys.push(keyOf(def, k));
     }
     const got = await this.o.periodTotals.get(keys, now);
     const historyDays = daysBetween(orgDay(new Date(org.createdAt), eff.timezone), today);
@@ -112,10 +120,28 @@ export class EvaluateAlerts {
         });
         continue;
       }
-      const trailing7DaysSpend =
-        def.window === 'DAY'
-          ? undefined
-          : trailing.reduce((sum, k) => sum + (got.get(periodTotalId(keyOf(def, k)))?.costUsdMicros ?? 0), 0);
+      const last7 = trailing.reduce(
+        (sum, k) => sum + (got.get(periodTotalId(keyOf(def, k)))?.costUsdMicros ?? 0),
+        0,
+      );
+      const trailing7DaysSpend = def.window === 'DAY' ? undefined : last7;
+      // Trend: the last hour against the average hour of the 7 days before today, once per line and day.
+      const lastHour = lastHourSpend(got.get(periodTotalId(keyOf(def, todayKey))), now);
+      if (
+        lastHour !== undefined &&
+        isSpendAnomaly({
+          lastHourSpend: lastHour,
+          averageHourlySpend: last7 / (7 * 24),
+          factor: eff.anomalyFactor,
+          limit: line.limitUsdMicros,
+        })
+      ) {
+        created += await this.fire('budget.spend_anomaly', [...id, today, 'anomaly'], eff.orgId, now, {
+          ...budgetEventData({ line, appId: lineAppId, asOf }),
+          last_hour_spend_usd_micros: Math.round(lastHour),
+          average_hourly_spend_usd_micros: Math.round(last7 / (7 * 24)),
+        });
+      }
       const forecast = forecastLine({ line, now, historyDays, trailing7DaysSpend });
       // Only when even the low end of the range goes over the limit.
       if (forecast.projectedEnd && forecast.projectedEnd.low > line.limitUsdMicros) {

@@ -6,8 +6,8 @@ import { addDays, daysBetween, periodKeyOf, periodOfDay } from '../../model/time
 import { isValidDay, orgDay } from '../../model/time/org-time.js';
 import {
   ALL_LABELS,
+  lastHourSpend,
   periodTotalId,
-  type PeriodTotal,
   type PeriodTotalKey,
 } from '../../model/usage/period-total.js';
 import { type Clock } from '../../ports/clock.port.js';
@@ -35,8 +35,6 @@ export interface GetBudgetsOptions {
   periodTotals: PeriodTotals;
   clock: Clock;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Every line of an org or an app (daily quotas included) with its period status and forecast: one
@@ -95,7 +93,7 @@ export class GetBudgets {
           now,
           historyDays,
           trailing7DaysSpend,
-          lastHourSpend: def.window === 'DAY' ? lastHour(stored, now) : undefined,
+          lastHourSpend: def.window === 'DAY' ? lastHourSpend(stored, now) : undefined,
         });
       }
       return { ...line, asOf: stored?.updatedAt ?? null, forecast };
@@ -112,17 +110,4 @@ export class GetBudgets {
     p.throwIfAny();
     return at;
   }
-}
-
-/** The spend rate of about the last hour (per hour) from a day total's samples, when they reach back an hour. */
-function lastHour(total: PeriodTotal | undefined, now: Date): number | undefined {
-  const samples = total?.samples;
-  if (!samples || samples.length < 2) return undefined;
-  const hourAgo = now.getTime() - HOUR_MS;
-  let base: { at: string; costUsdMicros: number } | undefined;
-  for (const s of samples) if (Date.parse(s.at) <= hourAgo) base = s;
-  if (!base) return undefined;
-  // Scaled to one hour: the base sample may be somewhat more than an hour old.
-  const span = now.getTime() - Date.parse(base.at);
-  return (Math.max(0, total!.costUsdMicros - base.costUsdMicros) * HOUR_MS) / span;
 }
