@@ -1,6 +1,7 @@
 // The Node webhook adapters against a real local HTTP server (127.0.0.1, a free port).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac, randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createWebhookSender } from './webhook-sender.js';
@@ -13,6 +14,31 @@ describe('standardWebhookSigner (Standard Webhooks v1)', () => {
     const expected = createHmac('sha256', key).update('msg_1.1700000000.{"a":1}').digest('base64');
     expect(standardWebhookSigner.sign('msg_1', 1700000000, '{"a":1}', [secret])).toBe(`v1,${expected}`);
   });
+  it('verifies with the standardwebhooks package, as a receiver would (also with two signatures)', () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const old = `whsec_${randomBytes(32).toString('base64')}`;
+    const body = JSON.stringify({ id: 'evt_1', type: 'webhook.test' });
+    const ts = Math.floor(Date.parse('2026-12-01T12:00:00Z') / 1000);
+    const headers = {
+      'webhook-id': 'evt_1',
+      'webhook-timestamp': String(ts),
+      'webhook-signature': standardWebhookSigner.sign('evt_1', ts, body, [secret, old]),
+    };
+    // The package checks the timestamp against its own clock: verify as of the signing time.
+    const realNow = Date.now;
+    Date.now = () => ts * 1000;
+    try {
+      expect(new Webhook(secret).verify(body, headers)).toEqual({ id: 'evt_1', type: 'webhook.test' });
+      expect(new Webhook(old).verify(body, headers)).toEqual({ id: 'evt_1', type: 'webhook.test' });
+      expect(() =>
+        new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(body, headers),
+      ).toThrow();
+      expect(() => new Webhook(secret).verify(`${body} `, headers)).toThrow();
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('signs with every secret during a rotation overlap, space-separated', () => {
     const a = `whsec_${randomBytes(32).toString('base64')}`;
     const b = `whsec_${randomBytes(32).toString('base64')}`;
