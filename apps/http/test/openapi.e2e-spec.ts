@@ -33,7 +33,16 @@ describe('the OpenAPI document', () => {
     const ids = new Set<string>();
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const param of path.match(/\{(\w+)\}/g) ?? []) {
-        expect(['{org_id}', '{app_id}', '{date}', '{profile_label}', '{window}', '{start}']).toContain(param);
+        expect([
+          '{org_id}',
+          '{app_id}',
+          '{date}',
+          '{profile_label}',
+          '{window}',
+          '{start}',
+          '{webhook_id}',
+          '{event_id}',
+        ]).toContain(param);
       }
       for (const [method, op] of Object.entries(item)) {
         const where = `${method.toUpperCase()} ${path}`;
