@@ -339,6 +339,48 @@ describe('spend anomaly', () => {
   });
 });
 
+describe('forecast at risk', () => {
+  it('rule: fires once when even the low end of a monthly forecast goes over the limit', async () => {
+    const clock = new FakeClock('2026-12-09T10:00:00Z');
+    const storage = createMemoryAdapters();
+    const keeper = testCostKeeper({ storage, clock, aggregation: { owner: 'w1' } });
+    const orgId = uniqueId();
+    await keeper.provisioning.putOrg(orgId, {
+      orgName: 'Acme',
+      timezone: 'UTC',
+      quotaScope: 'ORG',
+      quotas: { premium: 1_000_000, standard: 1_000_000, economy: 1_000_000 },
+      budgets: [{ window: 'MONTH', limitUsdMicros: 40_000 }],
+      alertThresholdsPct: [1000],
+    });
+    await keeper.provisioning.putApp(orgId, 'chat', { appName: 'Chat' });
+    const atRisk = async () =>
+      (await storage.alertEvents.list(orgId, { limit: 50, types: ['budget.forecast_at_risk'] }, clock.now()))
+        .events;
+    for (let day = 0; day < 8; day++) {
+      await keeper.recordUsage.execute(orgId, 'chat', {
+        requestId: uniqueId(),
+        modelLabel: 'premium',
+        bedrockModelId: 'amazon.nova-pro-v1:0',
+        inputTokens: 1500,
+        outputTokens: 800,
+        status: 'OK',
+        timestamp: clock.now().toISOString(),
+      });
+      await keeper.aggregator.runPass();
+      // Fewer than 3 days of history: no forecast yet, so nothing at risk.
+      if (day < 2) expect(await atRisk()).toHaveLength(0);
+      clock.advanceSecs(86400);
+    }
+    const found = await atRisk();
+    expect(found).toHaveLength(1);
+    const data = found[0]!.data as { line: unknown; forecast: { low: number }; spend_usd_micros: number };
+    expect(data.line).toEqual({ window: 'MONTH', label: null, kind: 'budget' });
+    expect(data.forecast.low).toBeGreaterThan(40_000);
+    expect(data.spend_usd_micros).toBeLessThan(40_000);
+  });
+});
+
 describe('SNS channels', () => {
   it('rule: an SNS channel gets each event published once to its topic; an AWS error is a failed, retried attempt', async () => {
     const { keeper, orgId, spend, sns, clock } = await setup({ thresholds: [50] });
