@@ -8,8 +8,9 @@ import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { uniqueId, testCostKeeper } from '#core-domain/testing';
 import { createDynamoAdapters, createTableIfMissing } from '#adapters-dynamo';
 import { systemClock } from '#adapters-node';
-import { dynamoEndpoint, testDynamoClient, uniqueTableName } from '../dynamo/dynamo-test-client.js';
-import { buildOnce, run, type Running } from '../../apps/http/test/process.js';
+import { testDynamoClient, uniqueTableName } from '../dynamo/dynamo-test-client.js';
+import { buildOnce, type Running } from '../../apps/http/test/process.js';
+import { startWorkerOn, until } from './worker-process.js';
 
 describe('alert delivery with two worker processes', () => {
   let client: DynamoDBClient;
@@ -46,26 +47,9 @@ describe('alert delivery with two worker processes', () => {
   });
 
   const startWorker = () => {
-    const w = run(['dist/apps/worker/main.js'], {
-      STORAGE: 'dynamodb',
-      DYNAMODB_ENDPOINT: dynamoEndpoint(),
-      TABLE_NAME: tableName,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AGGREGATION_INTERVAL_SECS: '1',
-      WEBHOOK_ALLOW_PRIVATE: 'true',
-      LOG_LEVEL: 'info',
-    });
+    const w = startWorkerOn(tableName, { WEBHOOK_ALLOW_PRIVATE: 'true' });
     workers.push(w);
     return w;
-  };
-  const until = async (what: string, ok: () => boolean, ms: number) => {
-    const deadline = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
   };
 
   it('each event arrives once, signed, although both workers run delivery passes', async () => {

@@ -6,9 +6,10 @@ import { type StorageAdapters } from '#core-domain';
 import { uniqueId } from '#core-domain/testing';
 import { createMemoryAdapters } from '#adapters-memory';
 import { createTableIfMissing } from '#adapters-dynamo';
-import { dynamoEndpoint, testDynamoClient, uniqueTableName } from '../dynamo/dynamo-test-client.js';
+import { testDynamoClient, uniqueTableName } from '../dynamo/dynamo-test-client.js';
 import { provision, startApp, tokens } from '../../apps/http/test/harness.js';
-import { buildOnce, run, type Running } from '../../apps/http/test/process.js';
+import { buildOnce, type Running } from '../../apps/http/test/process.js';
+import { startWorkerOn, until } from './worker-process.js';
 
 describe('draining', () => {
   it('a request in flight when the app closes still completes', async () => {
@@ -75,16 +76,7 @@ describe('worker takeover', () => {
   });
 
   const startWorker = () => {
-    const w = run(['dist/apps/worker/main.js'], {
-      STORAGE: 'dynamodb',
-      DYNAMODB_ENDPOINT: dynamoEndpoint(),
-      TABLE_NAME: tableName,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AGGREGATION_INTERVAL_SECS: '1',
-      LOG_LEVEL: 'info',
-    });
+    const w = startWorkerOn(tableName);
     workers.push(w);
     return w;
   };
@@ -93,14 +85,6 @@ describe('worker takeover', () => {
       .stdout()
       .split('\n')
       .filter((l) => l.includes('"msg":"aggregation pass"')).length;
-  const until = async (what: string, ok: () => boolean, ms: number) => {
-    const deadline = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-
   it('a second worker takes over after the lease holder is killed, and SIGTERM stops a worker cleanly', async () => {
     const first = startWorker();
     await until('the first pass', () => passes(first) > 0, 30_000);
