@@ -137,53 +137,49 @@ describe.each(STORAGES)('the client SDK through withCostKeeper() (%s)', (kind) =
     });
   });
 
-  // The rule itself does not depend on the storage (storage-level behaviour is covered above): memory only.
-  (kind === 'memory' ? it : it.skip)(
-    'falls back as soon as a usage answer says EXCEEDED (forced re-selection), every call counted once',
-    async () => {
-      const p = await provision(h, {
-        quotas: { premium: 5 * 3760, standard: 10_000_000, economy: 1_000_000 },
-      });
-      const keeper = new CostKeeperClient({
-        baseUrl: `http://127.0.0.1:${port}`,
-        orgId: p.orgId,
-        appId: 'chat',
-        clientId: p.apps.chat!.client_id,
-        clientSecret: p.apps.chat!.client_secret,
-        clock: new ManualClock(h.clock.now()),
-      });
-      fake.usage = { inputTokens: 1500, outputTokens: 800 };
-      const bedrock = withCostKeeper(bedrockClient(fake.url), keeper);
-      const used: string[] = [];
-      for (let i = 0; i < 8; i++) {
-        const modelId = await keeper.currentModel();
-        used.push(keeper.labelFor(modelId)!);
-        await bedrock.send(
-          new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
-        );
-        await keeper.flush(); // each report goes out at once (and its answer is read)
-      }
-      fake.usage = USAGE;
-      expect(used).toEqual([
-        'premium',
-        'premium',
-        'premium',
-        'premium',
-        'premium',
-        'standard',
-        'standard',
-        'standard',
-      ]);
-      expect(keeper.stats.forcedSelections).toBe(1);
-      expect(keeper.stats.selections).toBeLessThanOrEqual(3);
-      await keeper.close();
-      await h.keeper.aggregator.runPass();
-      const org = (await tokens(h, p.org)).access;
-      const agg = await h.http
-        .get(`/api/v1/orgs/${p.orgId}/aggregates/today`)
-        .set('Authorization', `Bearer ${org}`);
-      expect(agg.body.models.premium).toMatchObject({ requests: 5, cost_usd_micros: 5 * 3760 });
-      expect(agg.body.models.standard.requests).toBe(3);
-    },
-  );
+  it('falls back as soon as a usage answer says EXCEEDED (forced re-selection), every call counted once', async () => {
+    const p = await provision(h, {
+      quotas: { premium: 5 * 3760, standard: 10_000_000, economy: 1_000_000 },
+    });
+    const keeper = new CostKeeperClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      orgId: p.orgId,
+      appId: 'chat',
+      clientId: p.apps.chat!.client_id,
+      clientSecret: p.apps.chat!.client_secret,
+      clock: new ManualClock(h.clock.now()),
+    });
+    fake.usage = { inputTokens: 1500, outputTokens: 800 };
+    const bedrock = withCostKeeper(bedrockClient(fake.url), keeper);
+    const used: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const modelId = await keeper.currentModel();
+      used.push(keeper.labelFor(modelId)!);
+      await bedrock.send(
+        new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+      );
+      await keeper.flush(); // each report goes out at once (and its answer is read)
+    }
+    fake.usage = USAGE;
+    expect(used).toEqual([
+      'premium',
+      'premium',
+      'premium',
+      'premium',
+      'premium',
+      'standard',
+      'standard',
+      'standard',
+    ]);
+    expect(keeper.stats.forcedSelections).toBe(1);
+    expect(keeper.stats.selections).toBeLessThanOrEqual(3);
+    await keeper.close();
+    await h.keeper.aggregator.runPass();
+    const org = (await tokens(h, p.org)).access;
+    const agg = await h.http
+      .get(`/api/v1/orgs/${p.orgId}/aggregates/today`)
+      .set('Authorization', `Bearer ${org}`);
+    expect(agg.body.models.premium).toMatchObject({ requests: 5, cost_usd_micros: 5 * 3760 });
+    expect(agg.body.models.standard.requests).toBe(3);
+  });
 });
