@@ -1,135 +1,35 @@
-// The client: tokens, the guidance loop over HTTP, batched usage with retries, a circuit breaker.
+// The client: the guidance loop over HTTP, batched usage with retries, a circuit breaker (tokens:
+// session.ts; option and result types: client-types.ts).
 // Only fetch and the injected clock: it runs on Node 20+, in browsers and on edge runtimes.
-import { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker.js';
+import { CircuitBreaker, type BreakerState } from './breaker.js';
 import { systemClock, type Clock } from './clock.js';
 import { CostKeeperError, CostKeeperUnavailableError, QuotaExhaustedError } from './errors.js';
-import { SelectionGuidance, type CachedSelection, type Decision, type GuidanceRules } from './guidance.js';
+import { SelectionGuidance, type CachedSelection, type Decision } from './guidance.js';
 import { backoffMs, maxAgeSecs, parseRetryAfter } from './retry.js';
-import type {
-  ErrorBodyDto,
-  ModelSelectionDto,
-  RefreshResponseDto,
-  SelectionMode,
-  TokenResponseDto,
-  UsageAcceptedDto,
-  UsageBatchResultDto,
-  UsageDto,
-} from './wire.js';
+import {
+  errorBody,
+  exhausted,
+  retryable,
+  Transient,
+  TRANSIENT_ITEM_CODES,
+  type ClientStats,
+  type CostKeeperClientOptions,
+  type ModelChoice,
+  type SelectModelResult,
+  type SendOutcome,
+  type UsageEvent,
+} from './client-types.js';
+import { TokenSession } from './session.js';
+import type { ModelSelectionDto, UsageAcceptedDto, UsageBatchResultDto, UsageDto } from './wire.js';
 
-export interface CostKeeperClientOptions {
-  /** The service, e.g. `https://cost-keeper.example.com` (no trailing slash needed). */
-  baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  orgId: string;
-  appId: string;
-  /** The fetch to use (default: the global one). */
-  fetch?: typeof fetch;
-  /** Where time comes from (default: the system clock); every timer goes through it. */
-  clock?: Clock;
-  /** Queued usage is sent at most this long after it is reported (ms, default 1,000). */
-  flushMs?: number;
-  /** Events per `/usage/batch` request (1..100, default 100); a full batch is sent at once. */
-  batchSize?: number;
-  /** Queue bound (default 10,000); events reported beyond it are dropped and counted. */
-  maxQueue?: number;
-  /** First retry delay (ms, default 500), doubled per failed attempt up to `retryMaxMs` (default 30,000). */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  /** Circuit breaker: failures that open it (default 5) and its cool-down (default 30,000 ms). */
-  breaker?: BreakerOptions;
-  /** Answered (marked stale) when the service is unreachable and no earlier answer is known. */
-  defaultModel?: { label: string; bedrockModelId: string };
-  /** The re-selection rules (defaults: the documented ones). */
-  guidance?: GuidanceRules;
-  /** Tokens are renewed this long before they expire (seconds, default 60). */
-  tokenLeewaySecs?: number;
-  /**
-   * When a batch holds an event of the model in use, send one such event alone through `/usage`
-   * first: its answer carries quota_status, which drives the TIGHT and EXCEEDED rules (default true).
-   */
-  usageStatusProbe?: boolean;
-  /** New request ids (default: crypto.randomUUID). */
-  requestId?: () => string;
-  /** Errors of background work (sending usage, re-selecting), which never throw into the app. */
-  onError?: (error: unknown) => void;
-}
-
-/** A model to call. `stale`: the service could not be asked; this is the last good answer or the default. */
-export interface ModelChoice {
-  kind: 'model';
-  label: string;
-  bedrockModelId: string;
-  mode: SelectionMode;
-  stale: boolean;
-  /** Until when the answer holds. */
-  expiresAt: Date;
-  /** The service's last full answer (quota_status.binding, quota_status.budgets, ...). */
-  selection?: ModelSelectionDto;
-}
-
-/** Every label is exhausted until `retryAfter`: do not call Bedrock for this app until then. */
-export interface QuotaExhausted {
-  kind: 'exhausted';
-  retryAfter: Date;
-  stale: false;
-}
-
-export type SelectModelResult = ModelChoice | QuotaExhausted;
-
-export interface UsageEvent {
-  /** The label called; looked up from `bedrockModelId` among the selections seen when absent. */
-  modelLabel?: string;
-  bedrockModelId: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens?: number;
-  cacheWriteInputTokens?: number;
-  status?: 'OK' | 'ERROR';
-  /** When the Bedrock call happened (default: now). */
-  timestamp?: Date | number;
-  /** Idempotency key (default: a new UUID). */
-  requestId?: string;
-  tags?: Record<string, string>;
-  /** Required by the service for inference profile labels. */
-  callingRegion?: string;
-}
-
-export interface ClientStats {
-  selections: number;
-  forcedSelections: number;
-  notModified: number;
-  staleAnswers: number;
-  /** Events the service accepted (counted), and those it had counted already (a retry). */
-  accepted: number;
-  duplicates: number;
-  /** Events the service refused for good (a 4xx for the event itself). */
-  rejected: number;
-  /** Events not queued: the queue was full, or the client closed. */
-  dropped: number;
-  /** Events not queued because their label was unknown. */
-  unattributed: number;
-  /** Usage requests that failed and will be sent again. */
-  retries: number;
-  usageRequests: number;
-}
-
-type SendOutcome =
-  { kind: 'done'; reselect: boolean } | { kind: 'retry'; retryAfterMs?: number; serviceDown: boolean };
-
-/** A failure worth retrying (network, 5xx, 429). */
-class Transient extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-    readonly serviceDown = true,
-  ) {
-    super(message);
-  }
-}
-
-const retryable = (status: number) => status >= 500 || status === 429 || status === 408;
-const TRANSIENT_ITEM_CODES = new Set(['SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'RATE_LIMIT_EXCEEDED']);
+export type {
+  ClientStats,
+  CostKeeperClientOptions,
+  ModelChoice,
+  QuotaExhausted,
+  SelectModelResult,
+  UsageEvent,
+} from './client-types.js';
 
 export class CostKeeperClient {
   readonly stats: ClientStats = {
@@ -154,11 +54,8 @@ export class CostKeeperClient {
   private readonly flushMs: number;
   private readonly batchSize: number;
   private readonly maxQueue: number;
-  private readonly leewayMs: number;
   private readonly labels = new Map<string, string>();
-  private access?: { token: string; until: number };
-  private refresh?: { token: string; until: number };
-  private tokenPending?: Promise<string>;
+  private readonly session: TokenSession;
   private selecting?: Promise<SelectModelResult>;
   private lastSelection?: ModelSelectionDto;
   private queue: UsageDto[] = [];
@@ -179,7 +76,14 @@ export class CostKeeperClient {
     this.flushMs = o.flushMs ?? 1000;
     this.batchSize = Math.min(100, Math.max(1, o.batchSize ?? 100));
     this.maxQueue = o.maxQueue ?? 10_000;
-    this.leewayMs = (o.tokenLeewaySecs ?? 60) * 1000;
+    this.session = new TokenSession({
+      fetch: this.fetchImpl,
+      base: this.base,
+      clock: this.clock,
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      leewayMs: (o.tokenLeewaySecs ?? 60) * 1000,
+    });
     this.guidance = new SelectionGuidance(o.guidance);
     this.breaker = new CircuitBreaker(o.breaker);
     if (o.defaultModel) this.labels.set(o.defaultModel.bedrockModelId, o.defaultModel.label);
@@ -318,7 +222,7 @@ export class CostKeeperClient {
     if (!this.breaker.allow(this.clock.now())) return this.stale();
     let r: Response;
     try {
-      r = await this.call(`${this.appPath}/model-selection${d.force ? '?force_check=true' : ''}`, {
+      r = await this.session.call(`${this.appPath}/model-selection${d.force ? '?force_check=true' : ''}`, {
         method: 'GET',
         headers: d.ifNoneMatch ? { 'if-none-match': d.ifNoneMatch } : {},
       });
@@ -485,7 +389,7 @@ export class CostKeeperClient {
     this.stats.usageRequests++;
     let r: Response;
     try {
-      r = await this.call(`${this.appPath}/usage${single ? '' : '/batch'}`, {
+      r = await this.session.call(`${this.appPath}/usage${single ? '' : '/batch'}`, {
         method: 'POST',
         body: single ? items[0] : { requests: items },
       });
@@ -538,102 +442,5 @@ export class CostKeeperClient {
       new CostKeeperError(`usage rejected: ${r.status} ${err?.error ?? ''}`, r.status, err?.error),
     );
     return { kind: 'done', reselect: false };
-  }
-
-  // --- HTTP and tokens -------------------------------------------------------------------------
-
-  /** An authenticated request; on a 401 the tokens are dropped and it is sent once more with new ones. */
-  private async call(
-    path: string,
-    init: { method: string; headers?: Record<string, string>; body?: unknown },
-  ) {
-    const send = async () =>
-      this.fetchImpl(`${this.base}${path}`, {
-        method: init.method,
-        headers: {
-          ...init.headers,
-          authorization: `Bearer ${await this.token()}`,
-          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-      });
-    const r = await send();
-    if (r.status !== 401) return r;
-    await r.body?.cancel();
-    this.access = undefined;
-    this.refresh = undefined;
-    return send();
-  }
-
-  private token(): Promise<string> {
-    const now = this.clock.now();
-    if (this.access && now < this.access.until) return Promise.resolve(this.access.token);
-    this.tokenPending ??= this.obtainToken().finally(() => (this.tokenPending = undefined));
-    return this.tokenPending;
-  }
-
-  private async obtainToken(): Promise<string> {
-    const started = this.clock.now();
-    if (this.refresh && started < this.refresh.until) {
-      const r = await this.post('/auth/refresh', {
-        grant_type: 'refresh_token',
-        refresh_token: this.refresh.token,
-      });
-      if (r.ok) {
-        const b = (await r.json()) as RefreshResponseDto;
-        this.access = { token: b.access_token, until: started + b.expires_in * 1000 - this.leewayMs };
-        return b.access_token;
-      }
-      if (retryable(r.status)) throw transient('token refresh', r, this.clock.now());
-      await r.body?.cancel();
-      this.refresh = undefined; // revoked or expired: a new grant
-    }
-    const r = await this.post('/auth/token', {
-      grant_type: 'client_credentials',
-      client_id: this.o.clientId,
-      client_secret: this.o.clientSecret,
-    });
-    if (retryable(r.status)) throw transient('token', r, this.clock.now());
-    if (!r.ok) {
-      const err = await errorBody(r);
-      throw new CostKeeperError(
-        `authentication failed: ${r.status} ${err?.error ?? ''}`,
-        r.status,
-        err?.error,
-      );
-    }
-    const b = (await r.json()) as TokenResponseDto;
-    this.access = { token: b.access_token, until: started + b.expires_in * 1000 - this.leewayMs };
-    this.refresh = { token: b.refresh_token, until: started + b.refresh_expires_in * 1000 - this.leewayMs };
-    return b.access_token;
-  }
-
-  private post(path: string, body: unknown): Promise<Response> {
-    return this.fetchImpl(`${this.base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  }
-}
-
-function exhausted(until: number): QuotaExhausted {
-  return { kind: 'exhausted', retryAfter: new Date(until), stale: false };
-}
-
-function transient(what: string, r: Response, now: number): Transient {
-  void r.body?.cancel();
-  return new Transient(
-    `${what}: ${r.status}`,
-    parseRetryAfter(r.headers.get('retry-after'), now),
-    r.status !== 429,
-  );
-}
-
-async function errorBody(r: Response): Promise<ErrorBodyDto | undefined> {
-  try {
-    return (await r.json()) as ErrorBodyDto;
-  } catch {
-    return undefined;
   }
 }
