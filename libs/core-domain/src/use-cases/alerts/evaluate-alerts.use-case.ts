@@ -18,14 +18,9 @@ import {
 } from '../../model/quota/budget-lines.js';
 import { assessSelection } from '../../model/selection/model-selection.js';
 import { parseScopeKey, type EffectiveConfig } from '../../model/tenants/tenant.entity.js';
-import { addDays, daysBetween, periodKeyOf } from '../../model/time/budget-window.js';
+import { daysBetween, periodKeyOf } from '../../model/time/budget-window.js';
 import { nextLocalMidnight, orgDay } from '../../model/time/org-time.js';
-import {
-  ALL_LABELS,
-  lastHourSpend,
-  periodTotalId,
-  type PeriodTotalKey,
-} from '../../model/usage/period-total.js';
+import { lastHourSpend, periodTotalId, type PeriodTotalKey } from '../../model/usage/period-total.js';
 import { type AlertEvents } from '../../ports/alert-events.port.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type Deliveries } from '../../ports/deliveries.port.js';
@@ -33,6 +28,7 @@ import { type PeriodTotals } from '../../ports/period-totals.port.js';
 import { type StickyStates } from '../../ports/sticky-states.port.js';
 import { type WebhookEndpoints } from '../../ports/webhook-endpoints.port.js';
 import { mapLimit } from '../shared/map-limit.js';
+import { lineTotalKey, trailingDayKeys } from '../shared/line-spend.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 
 export interface EvaluateAlertsOptions {
@@ -80,12 +76,8 @@ export class EvaluateAlerts {
     if (!org) return 0;
     const today = orgDay(now, eff.timezone);
     const defs = linesFor(eff);
-    const keyOf = (def: LineDef, periodKey: string): PeriodTotalKey => ({
-      scopeKey: def.spendScopeKey,
-      periodKey,
-      label: def.label ?? ALL_LABELS,
-    });
-    const trailing = Array.from({ length: 7 }, (_, i) => periodKeyOf('DAY', addDays(today, -7 + i)));
+    const keyOf = lineTotalKey;
+    const trailing = trailingDayKeys(today);
     const keys: PeriodTotalKey[] = [];
     const periodOf = (def: LineDef) => linePeriod(def, now, eff);
     const todayKey = periodKeyOf('DAY', today);

@@ -2,16 +2,12 @@ import { forecastLine, type Forecast } from '../../model/budgets/forecast.js';
 import { FieldProblems, NotFoundError } from '../../model/errors.js';
 import { lineState, linesFor, type LineDef, type LineState } from '../../model/quota/budget-lines.js';
 import { resolveEffectiveConfig, type EffectiveConfig, type Org } from '../../model/tenants/tenant.entity.js';
-import { addDays, daysBetween, periodKeyOf, periodOfDay } from '../../model/time/budget-window.js';
+import { daysBetween, periodOfDay } from '../../model/time/budget-window.js';
 import { isValidDay, orgDay } from '../../model/time/org-time.js';
-import {
-  ALL_LABELS,
-  lastHourSpend,
-  periodTotalId,
-  type PeriodTotalKey,
-} from '../../model/usage/period-total.js';
+import { lastHourSpend, periodTotalId, type PeriodTotalKey } from '../../model/usage/period-total.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type PeriodTotals } from '../../ports/period-totals.port.js';
+import { lineTotalKey, trailingDayKeys } from '../shared/line-spend.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 
 /** A line with its current (or asked-for) period, and its forecast while that period is open. */
@@ -66,12 +62,8 @@ export class GetBudgets {
     const historyDays = daysBetween(orgDay(new Date(org.createdAt), eff.timezone), today);
     const keys: PeriodTotalKey[] = [];
     const periodOf = (def: LineDef) => periodOfDay(def.window, day, eff.timezone, eff.weekStartsOn);
-    const keyOf = (def: LineDef, periodKey: string): PeriodTotalKey => ({
-      scopeKey: def.spendScopeKey,
-      periodKey,
-      label: def.label ?? ALL_LABELS,
-    });
-    const trailing = Array.from({ length: 7 }, (_, i) => periodKeyOf('DAY', addDays(today, -7 + i)));
+    const keyOf = lineTotalKey;
+    const trailing = trailingDayKeys(today);
     for (const def of defs) {
       keys.push(keyOf(def, periodOf(def).key));
       for (const k of trailing) keys.push(keyOf(def, k));

@@ -6,14 +6,21 @@ import {
 } from '../../model/usage/period-total.js';
 import { linePeriod, lineState, type LineDef, type LineState } from '../../model/quota/budget-lines.js';
 import { type EffectiveConfig } from '../../model/tenants/tenant.entity.js';
+import { addDays, periodKeyOf } from '../../model/time/budget-window.js';
 
-/** The period total a budget line reads: its spend scope, its current period, its label or all labels. */
+/** The period total of a line for a given period key: its spend scope, its label or all labels. */
+export function lineTotalKey(def: LineDef, periodKey: string): PeriodTotalKey {
+  return { scopeKey: def.spendScopeKey, periodKey, label: def.label ?? ALL_LABELS };
+}
+
+/** The period total a budget line reads now: its current period. */
 export function periodTotalKeyOf(def: LineDef, eff: EffectiveConfig, now: Date): PeriodTotalKey {
-  return {
-    scopeKey: def.spendScopeKey,
-    periodKey: linePeriod(def, now, eff).key,
-    label: def.label ?? ALL_LABELS,
-  };
+  return lineTotalKey(def, linePeriod(def, now, eff).key);
+}
+
+/** The day keys of the 7 full local days before `today` (forecast and anomaly history). */
+export function trailingDayKeys(today: string): string[] {
+  return Array.from({ length: 7 }, (_, i) => periodKeyOf('DAY', addDays(today, -7 + i)));
 }
 
 /** The period totals the budget lines need (daily quota lines read the day totals), without repeats. */
