@@ -44,6 +44,7 @@ export * from './ports/alert-events.port.js';
 export * from './ports/webhook-endpoints.port.js';
 export * from './ports/deliveries.port.js';
 export * from './ports/alert-channels.port.js';
+export * from './ports/cursor-sealer.port.js';
 export * from './ports/storage.port.js';
 export * from './use-cases/shared/ttl-cache.js';
 export * from './use-cases/shared/map-limit.js';
