@@ -249,7 +249,10 @@ export class RecordUsage {
   }
 
   /** Server-side price of the event's label (the client never sends a cost). */
-  private async priceOf(ctx: AppContext, v: ValidUsage): Promise<{ price: ResolvedPrice; profileArn?: string }> {
+  private async priceOf(
+    ctx: AppContext,
+    v: ValidUsage,
+  ): Promise<{ price: ResolvedPrice; profileArn?: string }> {
     const eff = ctx.effective;
     const def = Object.hasOwn(this.config.labels, v.modelLabel)
       ? this.config.labels[v.modelLabel]
