@@ -45,6 +45,8 @@ interface Operation {
   params: string[];
   security: string[];
   tags: string[];
+  /** Required query parameters (usage records, export, summary, audit ranges). */
+  requiredQuery: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -748,7 +750,13 @@ describe('hostile input on every route (property)', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const method of METHODS) {
         const op = item[method] as
-          { operationId?: string; tags?: string[]; security?: Record<string, unknown>[] } | undefined;
+          | {
+              operationId?: string;
+              tags?: string[];
+              security?: Record<string, unknown>[];
+              parameters?: { name: string; in: string; required?: boolean }[];
+            }
+          | undefined;
         if (!op) continue;
         out.push({
           id: op.operationId ?? `${method} ${path}`,
@@ -757,10 +765,26 @@ describe('hostile input on every route (property)', () => {
           params: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
           security: (op.security ?? []).flatMap((s) => Object.keys(s)),
           tags: op.tags ?? [],
+          requiredQuery: (op.parameters ?? [])
+            .filter((x) => x.in === 'query' && x.required)
+            .map((x) => x.name),
         });
       }
     }
     return out;
+  }
+
+  /** Valid values of a route's required query parameters (a range ending now), so some requests pass. */
+  function validQuery(op: Operation): string | undefined {
+    if (op.requiredQuery.length === 0) return undefined;
+    const now = h.clock.now();
+    const dates = op.path.endsWith('/summary');
+    const values: Record<string, string> = {
+      from: dates ? now.toISOString().slice(0, 10) : new Date(now.getTime() - 3600_000).toISOString(),
+      to: dates ? now.toISOString().slice(0, 10) : now.toISOString(),
+      group_by: 'label',
+    };
+    return op.requiredQuery.map((name) => `${name}=${encodeURIComponent(values[name] ?? 'x')}`).join('&');
   }
 
   const isBodyRoute = (op: Operation) => op.method === 'put' || op.method === 'post';
@@ -895,7 +919,8 @@ describe('hostile input on every route (property)', () => {
     swapMethod = false,
   ): Promise<Sent> {
     const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => paramValue(name, plan));
-    const url = plan.query === undefined ? path : `${path}?${plan.query}`;
+    const query = plan.query ?? validQuery(op);
+    const url = query === undefined ? path : `${path}?${query}`;
     const method = swapMethod && plan.otherMethod ? plan.otherMethod : op.method;
     let t: Test = h.http[method](url);
     const headers = headersFor(op, plan);

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { InvalidRequestError, type CostKeeper, type Principal } from '#core-domain';
 import { COST_KEEPER } from '#composition';
@@ -92,11 +92,13 @@ export class UsageRecordsController {
     summary:
       'Every matching record as a CSV (RFC 4180, tag.<key> columns) or JSONL file, streamed; range at most the retention',
   })
-  @ApiProduces('text/csv', 'application/x-ndjson')
   @ApiResponse({
     status: 200,
     description: 'The file (chunked)',
-    schema: { type: 'string', format: 'binary' },
+    content: {
+      'text/csv': { schema: { type: 'string', format: 'binary' } },
+      'application/x-ndjson': { schema: { type: 'string', format: 'binary' } },
+    },
   })
   @ApiErrors(400, 401, 403, 404, 429, 503)
   async export(
