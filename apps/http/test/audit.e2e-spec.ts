@@ -44,7 +44,7 @@ describe.each(STORAGES)('audit trail on %s storage', (kind) => {
     let raw = '';
     let cursor: string | null = null;
     for (let i = 0; i < 50; i++) {
-      const q = `${query}${query ? '&' : ''}limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const q: string = `${query}${query ? '&' : ''}limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const req = h.http.get(`/api/v1/orgs/${orgId}/audit?${q}`);
       const r = await (auth ? req.set('Authorization', `Bearer ${auth}`) : admin(req));
       expect(r.status).toBe(200);
@@ -381,8 +381,10 @@ describe.each(STORAGES)('audit trail on %s storage', (kind) => {
     const paged: unknown[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 10; i++) {
-      const c = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-      const page = await admin(h.http.get(`/api/v1/audit/failures?from=2026-12-02T11:00:00Z&limit=2${c}`));
+      const c: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page: { body: { items: unknown[]; next_cursor: string | null } } = await admin(
+        h.http.get(`/api/v1/audit/failures?from=2026-12-02T11:00:00Z&limit=2${c}`),
+      );
       paged.push(...page.body.items);
       cursor = page.body.next_cursor;
       if (!cursor) break;
