@@ -32,6 +32,7 @@ import {
 } from '#core-domain';
 import { createAlertStores } from './alerts-memory.js';
 import { createAuditStore } from './audit-memory.js';
+import { createRecordStore } from './records-memory.js';
 import { copy, epoch, live } from './copy.js';
 
 /**
@@ -66,6 +67,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     if (failure) throw failure;
   };
   const audit = createAuditStore(tick);
+  const recordStore = createRecordStore(tick);
 
   const tenants: TenantDirectory = {
     async getOrg(orgId) {
@@ -205,6 +207,7 @@ export function createMemoryAdapters(): MemoryAdapters {
         };
       }
       records.set(recordKey, copy(record));
+      recordStore.add(record);
       const counterKey = `${record.scopeKey}|${record.label}|${record.day}|${record.shard}`;
       counters.set(counterKey, addTotals(counters.get(counterKey) ?? ZERO_TOTALS, record));
       groupsWritten.set(`${record.scopeKey}|${record.label}|${record.day}`, {
@@ -366,6 +369,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     profiles: profileStore,
     sticky: stickyStates,
     counters: usageCounters,
+    records: recordStore.records,
     totals: dailyTotals,
     periodTotals,
     spend,

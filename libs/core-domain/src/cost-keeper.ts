@@ -22,6 +22,7 @@ import { SelectModel } from './use-cases/selection/select-model.use-case.js';
 import { TenantConfigCache } from './use-cases/tenants/tenant-config.js';
 import { Provisioning } from './use-cases/tenants/provisioning.use-case.js';
 import { RecordUsage } from './use-cases/usage/record-usage.use-case.js';
+import { UsageRecordsQuery } from './use-cases/usage/usage-records.use-case.js';
 
 export interface CostKeeperDeps {
   storage: StorageAdapters;
@@ -62,6 +63,8 @@ export interface CostKeeper {
   auth: Authentication;
   selectModel: SelectModel;
   recordUsage: RecordUsage;
+  /** Usage records for drill-down (paged) and export (streamed). */
+  usageRecords: UsageRecordsQuery;
   profiles: ManageInferenceProfiles;
   aggregator: AggregateUsage;
   aggregates: GetDailyAggregates;
@@ -86,6 +89,7 @@ export interface CostKeeper {
 export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const { storage: s, clock, config } = deps;
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
+  const cursors = deps.cursors ?? inProcessCursorSealer(() => deps.ids.newId());
   const prices = new PriceBook(s.pricing, config, clock);
   const auth = new Authentication(s.credentials, s.revocations, deps.hasher, deps.ids, clock);
   const provisioning = new Provisioning({
@@ -144,6 +148,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       config,
       aggregationIntervalSecs: deps.aggregation?.intervalSecs ?? 60,
     }),
+    usageRecords: new UsageRecordsQuery({ records: s.records, configs, cursors, clock, config }),
     profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config, deps.ids),
     aggregator: new AggregateUsage({
       lease: s.lease,
@@ -186,7 +191,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
     audit: new AuditTrail({
       audit: s.audit,
       tenants: s.tenants,
-      sealer: deps.cursors ?? inProcessCursorSealer(() => deps.ids.newId()),
+      sealer: cursors,
       clock,
     }),
   };
