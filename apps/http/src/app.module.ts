@@ -19,6 +19,7 @@ import { OrgTokenOrAdminGuard } from './alerts/alerts.guard.js';
 import { AuditController } from './audit/audit.controller.js';
 import { ProfilesController } from './runtime/profiles.controller.js';
 import { RuntimeController } from './runtime/runtime.controller.js';
+import { UsageRecordsController } from './usage-records/usage-records.controller.js';
 
 export interface AppModuleOptions extends PersistenceOptions {
   provisioningApiKey: string;
@@ -57,6 +58,7 @@ export class AppModule {
         RuntimeController,
         AggregatesController,
         BudgetsController,
+        UsageRecordsController,
         AlertsController,
         ProfilesController,
         AuditController,

@@ -381,6 +381,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/orgs/{org_id}/usage/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every matching record as a CSV (RFC 4180, tag.<key> columns) or JSONL file, streamed; range at most the retention */
+    get: operations['exportUsageRecords'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/usage/records': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Usage records in a range of at most 31 days, oldest first, in pages (an app token: its own app) */
+    get: operations['listUsageRecords'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/orgs/{org_id}/webhooks': {
     parameters: {
       query?: never;
@@ -1769,6 +1803,63 @@ export interface components {
       quota_usd_micros: number;
       /** @example 1203760 */
       spend_usd_micros: number;
+    };
+    UsageRecordDto: {
+      /** @example chat */
+      app_id: string;
+      /** @example amazon.nova-pro-v1:0 */
+      bedrock_model_id: string;
+      /** @example 0 */
+      cache_read_input_tokens: number;
+      /** @example 0 */
+      cache_write_input_tokens: number;
+      /** @example us-east-1 */
+      calling_region?: string;
+      /**
+       * @description Integer micro-USD, priced by the service
+       * @example 3760
+       */
+      cost_usd_micros: number;
+      /** @description The inference profile that priced the event (profile labels) */
+      inference_profile_arn?: string;
+      /** @example 1500 */
+      input_tokens: number;
+      /** @example premium */
+      model_label: string;
+      /** @example 800 */
+      output_tokens: number;
+      price_source: components['schemas']['PriceSource'];
+      /**
+       * @description The version of the price used
+       * @example 2026-03-10
+       */
+      price_version: string;
+      /**
+       * @description When the service accepted it
+       * @example 2026-03-10T12:00:01.234Z
+       */
+      recorded_at: string;
+      /** @example 0b9e6f5c-6a9e-4e57-9d7e-3d0f5b1c2a10 */
+      request_id: string;
+      status: components['schemas']['UsageStatus'];
+      /**
+       * @example {
+       *       "team": "search"
+       *     }
+       */
+      tags: {
+        [key: string]: string;
+      };
+      /**
+       * @description The event's timestamp
+       * @example 2026-03-10T12:00:00.000Z
+       */
+      timestamp: string;
+    };
+    UsageRecordsPageDto: {
+      /** @description Pass as `cursor` with the same filters for the next page; null on the last page */
+      next_cursor: string | null;
+      records: components['schemas']['UsageRecordDto'][];
     };
     /** @enum {string} */
     UsageStatus: 'OK' | 'ERROR';
@@ -3797,6 +3888,194 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['RedeliveryDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  exportUsageRecords: {
+    parameters: {
+      query: {
+        /** @description Default csv */
+        format?: 'csv' | 'jsonl';
+        /** @description ISO-8601 instant (inclusive) */
+        from: unknown;
+        /** @description ISO-8601 instant (exclusive) */
+        to: unknown;
+        /** @description Only this app's records (an app token: its own app only) */
+        app_id?: unknown;
+        model_label?: unknown;
+        status?: 'OK' | 'ERROR';
+        /** @description Only records whose tag <key> has this value, e.g. `tag.team=search` (up to 10) */
+        'tag.<key>'?: unknown;
+      };
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file (chunked) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+          'text/csv': string;
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  listUsageRecords: {
+    parameters: {
+      query: {
+        /** @description The previous page's next_cursor */
+        cursor?: unknown;
+        /** @description 1..1000 (default 100) */
+        limit?: unknown;
+        /** @description ISO-8601 instant (inclusive) */
+        from: unknown;
+        /** @description ISO-8601 instant (exclusive) */
+        to: unknown;
+        /** @description Only this app's records (an app token: its own app only) */
+        app_id?: unknown;
+        model_label?: unknown;
+        status?: 'OK' | 'ERROR';
+        /** @description Only records whose tag <key> has this value, e.g. `tag.team=search` (up to 10) */
+        'tag.<key>'?: unknown;
+      };
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageRecordsPageDto'];
         };
       };
       /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
