@@ -16,6 +16,7 @@ import { AggregatesController } from './runtime/aggregates.controller.js';
 import { BudgetsController } from './budgets/budgets.controller.js';
 import { AlertsController } from './alerts/alerts.controller.js';
 import { OrgTokenOrAdminGuard } from './alerts/alerts.guard.js';
+import { AuditController } from './audit/audit.controller.js';
 import { ProfilesController } from './runtime/profiles.controller.js';
 import { RuntimeController } from './runtime/runtime.controller.js';
 import { UsageRecordsController } from './usage-records/usage-records.controller.js';
@@ -60,6 +61,7 @@ export class AppModule {
         UsageRecordsController,
         AlertsController,
         ProfilesController,
+        AuditController,
       ],
       providers: [
         { provide: JWT_SECRET, useValue: jwtKey },

@@ -13,6 +13,7 @@ import { AppModule, type AppModuleOptions } from './app.module.js';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter.js';
 import { ErrorBodyDto } from './common/error-body.dto.js';
 import { AppCostDto, LabelAggregateDto, ModelStatusDto } from './runtime/runtime.dto.js';
+import { AuditChangeDto } from './audit/audit.dto.js';
 import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
 import { SERVICE_VERSION } from './version.js';
@@ -57,6 +58,7 @@ export function openApiConfig() {
     .addTag('runtime', 'Model selection and usage')
     .addTag('aggregates', 'Daily totals')
     .addTag('inference-profiles', 'Bedrock inference profiles of an app')
+    .addTag('audit', 'Who changed what, and failed authentication attempts')
     .addTag('health', 'Health and discovery')
     .build();
 }
@@ -64,7 +66,7 @@ export function openApiConfig() {
 export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   // Schemas referenced by hand (maps of label -> object) must be registered as extra models.
   const doc = SwaggerModule.createDocument(app, openApiConfig(), {
-    extraModels: [ErrorBodyDto, ModelStatusDto, LabelAggregateDto, AppCostDto],
+    extraModels: [ErrorBodyDto, ModelStatusDto, LabelAggregateDto, AppCostDto, AuditChangeDto],
   });
   // Operations without a security requirement are public: say so explicitly (security: []).
   for (const item of Object.values(doc.paths)) {

@@ -658,6 +658,18 @@ const queryArb = fc.oneof(
     '&&&',
     '=',
     `x=${'y'.repeat(4000)}`,
+    // The audit listings' filters.
+    'action=org.created',
+    'action=org.created,,bogus',
+    'action[]=org.created',
+    'limit=1000',
+    'limit=1e3',
+    'limit=-1',
+    'cursor=not-a-cursor',
+    `cursor=${'A'.repeat(3000)}`,
+    'from=2026-12-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    'from=2026-13-45T99:99:99Z',
+    'actor=&from=',
   ),
   fc
     .array(fc.tuple(fc.string({ maxLength: 20 }), hostileStringArb), { maxLength: 4 })
@@ -1002,6 +1014,8 @@ describe('hostile input on every route (property)', () => {
         'getApp',
         'rotateOrgCredentials',
         'rotateAppCredentials',
+        'listAudit',
+        'listAuditFailures',
       ]),
     );
     for (const op of ops.filter((o) => o.tags.includes('provisioning')))

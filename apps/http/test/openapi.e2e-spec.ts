@@ -66,6 +66,48 @@ describe('the OpenAPI document', () => {
     expect(ids.size).toBeGreaterThanOrEqual(11);
   });
 
+  it('documents the audit routes: their filters, who may call them, and no secret in the item schema', () => {
+    const doc = JSON.parse(generated) as {
+      paths: Record<string, Record<string, Op>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const list = doc.paths['/api/v1/orgs/{org_id}/audit']!.get!;
+    expect(list.operationId).toBe('listAudit');
+    expect(list.parameters!.map((p) => `${p.in}:${p.name}`).sort()).toEqual(
+      [
+        'path:org_id',
+        'query:action',
+        'query:actor',
+        'query:cursor',
+        'query:from',
+        'query:limit',
+        'query:to',
+      ].sort(),
+    );
+    expect(list.security).toEqual(expect.arrayContaining([{ admin: [] }, { bearer: [] }]));
+    const failures = doc.paths['/api/v1/audit/failures']!.get!;
+    expect(failures.operationId).toBe('listAuditFailures');
+    expect(failures.security).toEqual([{ admin: [] }]);
+    const item = doc.components.schemas.AuditItemDto!.properties!;
+    expect(Object.keys(item).sort()).toEqual(
+      [
+        'action',
+        'actor',
+        'changes',
+        'event_id',
+        'occurred_at',
+        'org_id',
+        'outcome',
+        'request_id',
+        'target',
+      ].sort(),
+    );
+    for (const name of ['AuditItemDto', 'AuditActorDto', 'AuditFailureDto'])
+      expect(Object.keys(doc.components.schemas[name]!.properties!).join(' ')).not.toMatch(
+        /secret|hash|token/,
+      );
+  });
+
   it('passes `redocly lint --extends=recommended` with zero errors', () => {
     const out = execFileSync(
       process.execPath,

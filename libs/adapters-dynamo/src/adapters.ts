@@ -1,6 +1,7 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type StorageAdapters } from '#core-domain';
 import { alertEvents, webhookEndpoints } from './alerts.adapter.js';
+import { auditLog } from './audit.adapter.js';
 import { batchGetRaw, documentClient } from './batch.js';
 import { credentialStore } from './credentials.adapter.js';
 import { deliveries } from './deliveries.adapter.js';
@@ -52,6 +53,7 @@ export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions
     alertEvents: guarded(alertEvents(ctx)),
     webhooks: guarded(webhookEndpoints(ctx)),
     deliveries: guarded(deliveries(ctx)),
+    audit: guarded(auditLog(ctx)),
     ping: () => ping(ctx),
   };
 }

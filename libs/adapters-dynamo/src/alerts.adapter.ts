@@ -6,6 +6,7 @@ import {
   type WebhookEndpoint,
   type WebhookEndpoints,
 } from '#core-domain';
+import { writeWithAudit } from './audit.adapter.js';
 import { type Entities } from './entities.js';
 import { isExpired } from './keys.js';
 import { decodeCursor, isoInstant, queryNewestFirst } from './paging.js';
@@ -133,9 +134,17 @@ function webhookFromItem(item: WebhookItem): WebhookEndpoint {
 }
 
 /** An org's endpoints: `HOOKS#{orgId}` / `HOOK#{webhookId}` (at most 10 per org). */
-export function webhookEndpoints({ e }: Ctx): WebhookEndpoints {
+export function webhookEndpoints({ service, e }: Ctx): WebhookEndpoints {
   return {
-    async create(endpoint) {
+    async create(endpoint, audit = []) {
+      if (audit.length > 0) {
+        const result = await writeWithAudit(
+          service,
+          (t) => [t.webhook.create(webhookToItem(endpoint)).commit()],
+          audit,
+        );
+        return result === 'written' ? 'created' : 'exists';
+      }
       return unlessConditionFails(async () => {
         await e.webhook.create(webhookToItem(endpoint)).go();
         return 'created' as const;
@@ -149,7 +158,20 @@ export function webhookEndpoints({ e }: Ctx): WebhookEndpoints {
       const { data } = await e.webhook.query.primary({ orgId }).go({ pages: 'all' });
       return sortBy(data.map(webhookFromItem), (w) => w.webhookId);
     },
-    async update(endpoint) {
+    async update(endpoint, audit = []) {
+      if (audit.length > 0) {
+        const result = await writeWithAudit(
+          service,
+          (t) => [
+            t.webhook
+              .put(webhookToItem(endpoint))
+              .where((a, op) => op.exists(a.webhookId))
+              .commit(),
+          ],
+          audit,
+        );
+        return result === 'written' ? 'updated' : 'missing';
+      }
       return unlessConditionFails(async () => {
         await e.webhook
           .put(webhookToItem(endpoint))
@@ -158,7 +180,11 @@ export function webhookEndpoints({ e }: Ctx): WebhookEndpoints {
         return 'updated' as const;
       }, 'missing' as const);
     },
-    async delete(orgId, webhookId) {
+    async delete(orgId, webhookId, audit = []) {
+      if (audit.length > 0) {
+        await writeWithAudit(service, (t) => [t.webhook.delete({ orgId, webhookId }).commit()], audit);
+        return;
+      }
       await e.webhook.delete({ orgId, webhookId }).go();
     },
   };

@@ -6,6 +6,7 @@ import {
   StorageUnavailableError,
   type WorkerLease,
 } from '#core-domain';
+import { writeWithAudit } from './audit.adapter.js';
 import { dayFromKey, dayToKey, FEED_PARTITIONS, isExpired, minuteBucket } from './keys.js';
 import { type Ctx, keyOf, parseAll, unlessConditionFails } from './support.js';
 
@@ -14,11 +15,24 @@ const PING_TIMEOUT_MS = 3000;
 /** The lease item outlives its last hold by a week (so the cursor survives), then TTL removes it. */
 const LEASE_RETENTION_SECS = 7 * 24 * 3600;
 
-export function revokedTokens({ e, raw }: Ctx): RevokedTokens {
+export function revokedTokens({ service, e, raw }: Ctx): RevokedTokens {
   return {
-    async revoke(jti, expiresAt) {
+    async revoke(jti, expiresAt, audit = []) {
       // Idempotent, and a revocation never shortens: the latest expiry wins. A refused condition
-      // means it is already revoked at least as long.
+      // means it is already revoked at least as long (then no audit item either: nothing changed).
+      if (audit.length > 0) {
+        await writeWithAudit(
+          service,
+          (t) => [
+            t.revokedToken
+              .put({ jti, expiresAt })
+              .where((a, op) => `${op.notExists(a.expiresAt)} OR ${op.lt(a.expiresAt, expiresAt)}`)
+              .commit(),
+          ],
+          audit,
+        );
+        return;
+      }
       await unlessConditionFails(
         () =>
           e.revokedToken

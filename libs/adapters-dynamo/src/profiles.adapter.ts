@@ -1,6 +1,7 @@
 import { type EntityItem } from 'electrodb';
 import { type InferenceProfile, type InferenceProfiles } from '#core-domain';
 import { type Entities } from './entities.js';
+import { writeWithAudit } from './audit.adapter.js';
 import { type Ctx, defined, sortBy, unlessConditionFails } from './support.js';
 
 type ProfileItem = EntityItem<Entities['profile']>;
@@ -19,9 +20,17 @@ function profileToItem(profile: InferenceProfile): ProfileItem {
 
 const profileFromItem = profileToItem;
 
-export function inferenceProfiles({ e }: Ctx): InferenceProfiles {
+export function inferenceProfiles({ service, e }: Ctx): InferenceProfiles {
   return {
-    async register(profile) {
+    async register(profile, audit = []) {
+      if (audit.length > 0) {
+        const result = await writeWithAudit(
+          service,
+          (t) => [t.profile.create(profileToItem(profile)).commit()],
+          audit,
+        );
+        return result === 'written' ? 'registered' : 'exists';
+      }
       return unlessConditionFails(async () => {
         await e.profile.create(profileToItem(profile)).go();
         return 'registered' as const;

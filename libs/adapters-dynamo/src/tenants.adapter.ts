@@ -7,16 +7,10 @@ import {
   type OrgSettings,
   type TenantDirectory,
 } from '#core-domain';
+import { writeWithAudit } from './audit.adapter.js';
 import { credentialToItem } from './credentials.adapter.js';
 import { type Entities } from './entities.js';
-import {
-  type Ctx,
-  defined,
-  sortBy,
-  type TransactionResult,
-  unlessConditionFails,
-  writeTransaction,
-} from './support.js';
+import { type Ctx, defined, sortBy, unlessConditionFails } from './support.js';
 
 type OrgItem = EntityItem<Entities['org']>;
 type AppItem = EntityItem<Entities['app']>;
@@ -80,31 +74,37 @@ function appFromItem(item: AppItem): App {
   };
 }
 
-/** A tenant + credential creation: 'exists' when a create condition failed, else an error. */
-function createdOrExists(result: TransactionResult): 'created' | 'exists' {
-  if (!result.canceled) return 'created';
-  if (result.data.some((d) => d.code === 'ConditionalCheckFailed')) return 'exists';
-  throw new Error(`Tenant transaction cancelled: ${result.data.map((d) => d.code).join(', ')}`);
-}
-
 export function tenantDirectory({ service, e }: Ctx): TenantDirectory {
   return {
     async getOrg(orgId) {
       const { data } = await e.org.get({ orgId }).go();
       return data ? orgFromItem(data) : undefined;
     },
-    async createOrg(org, credential) {
-      const result = await writeTransaction((token) =>
-        service.transaction
-          .write(({ org: o, credential: c }) => [
-            o.create(orgToItem(org)).commit(),
-            c.create(credentialToItem(credential)).commit(),
-          ])
-          .go({ token }),
+    async createOrg(org, credential, audit = []) {
+      const result = await writeWithAudit(
+        service,
+        (t) => [
+          t.org.create(orgToItem(org)).commit(),
+          t.credential.create(credentialToItem(credential)).commit(),
+        ],
+        audit,
       );
-      return createdOrExists(result);
+      return result === 'written' ? 'created' : 'exists';
     },
-    async updateOrg(org) {
+    async updateOrg(org, audit = []) {
+      if (audit.length > 0) {
+        const result = await writeWithAudit(
+          service,
+          (t) => [
+            t.org
+              .put(orgToItem(org))
+              .where((a, op) => op.exists(a.orgId))
+              .commit(),
+          ],
+          audit,
+        );
+        return result === 'written' ? 'updated' : 'missing';
+      }
       return unlessConditionFails(async () => {
         await e.org
           .put(orgToItem(org))
@@ -117,18 +117,31 @@ export function tenantDirectory({ service, e }: Ctx): TenantDirectory {
       const { data } = await e.app.get({ orgId, appId }).go();
       return data ? appFromItem(data) : undefined;
     },
-    async createApp(app, credential) {
-      const result = await writeTransaction((token) =>
-        service.transaction
-          .write(({ app: a, credential: c }) => [
-            a.create(appToItem(app)).commit(),
-            c.create(credentialToItem(credential)).commit(),
-          ])
-          .go({ token }),
+    async createApp(app, credential, audit = []) {
+      const result = await writeWithAudit(
+        service,
+        (t) => [
+          t.app.create(appToItem(app)).commit(),
+          t.credential.create(credentialToItem(credential)).commit(),
+        ],
+        audit,
       );
-      return createdOrExists(result);
+      return result === 'written' ? 'created' : 'exists';
     },
-    async updateApp(app) {
+    async updateApp(app, audit = []) {
+      if (audit.length > 0) {
+        const result = await writeWithAudit(
+          service,
+          (t) => [
+            t.app
+              .put(appToItem(app))
+              .where((a, op) => op.exists(a.appId))
+              .commit(),
+          ],
+          audit,
+        );
+        return result === 'written' ? 'updated' : 'missing';
+      }
       return unlessConditionFails(async () => {
         await e.app
           .put(appToItem(app))

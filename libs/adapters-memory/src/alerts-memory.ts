@@ -7,6 +7,7 @@ import {
   type WebhookEndpoint,
   type WebhookEndpoints,
 } from '#core-domain';
+import { type AuditStore } from './audit-memory.js';
 import { copy, live } from './copy.js';
 
 /**
@@ -62,7 +63,7 @@ function page<T>(
   return out;
 }
 
-export function createAlertStores(tick: () => Promise<void>): AlertStores {
+export function createAlertStores(tick: () => Promise<void>, audit: AuditStore): AlertStores {
   const events = new Map<string, AlertEvent>(); // `${org}|${eventId}`
   const hooks = new Map<string, WebhookEndpoint>(); // `${org}|${webhookId}`
   const deliveryMap = new Map<string, Delivery>(); // `${org}|${webhookId}|${deliveryId}`
@@ -103,11 +104,13 @@ export function createAlertStores(tick: () => Promise<void>): AlertStores {
   };
 
   const webhooks: WebhookEndpoints = {
-    async create(endpoint) {
+    async create(endpoint, entries) {
       await tick();
       const key = `${endpoint.orgId}|${endpoint.webhookId}`;
       if (hooks.has(key)) return 'exists';
+      audit.check(entries);
       hooks.set(key, copy(endpoint));
+      audit.commit(entries);
       return 'created';
     },
     async get(orgId, webhookId) {
@@ -122,16 +125,20 @@ export function createAlertStores(tick: () => Promise<void>): AlertStores {
         .sort((a, b) => (a.webhookId < b.webhookId ? -1 : a.webhookId > b.webhookId ? 1 : 0))
         .map(copy);
     },
-    async update(endpoint) {
+    async update(endpoint, entries) {
       await tick();
       const key = `${endpoint.orgId}|${endpoint.webhookId}`;
       if (!hooks.has(key)) return 'missing';
+      audit.check(entries);
       hooks.set(key, copy(endpoint));
+      audit.commit(entries);
       return 'updated';
     },
-    async delete(orgId, webhookId) {
+    async delete(orgId, webhookId, entries) {
       await tick();
+      audit.check(entries);
       hooks.delete(`${orgId}|${webhookId}`);
+      audit.commit(entries);
     },
   };
 

@@ -31,6 +31,7 @@ import {
   type WorkerLease,
 } from '#core-domain';
 import { createAlertStores } from './alerts-memory.js';
+import { createAuditStore } from './audit-memory.js';
 import { createRecordStore } from './records-memory.js';
 import { copy, epoch, live } from './copy.js';
 
@@ -65,6 +66,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     await Promise.resolve();
     if (failure) throw failure;
   };
+  const audit = createAuditStore(tick);
   const recordStore = createRecordStore(tick);
 
   const tenants: TenantDirectory = {
@@ -73,17 +75,21 @@ export function createMemoryAdapters(): MemoryAdapters {
       const org = orgs.get(orgId);
       return org && copy(org);
     },
-    async createOrg(org, credential) {
+    async createOrg(org, credential, entries) {
       await tick();
       if (orgs.has(org.orgId) || credentials.has(credential.clientId)) return 'exists';
+      audit.check(entries);
       orgs.set(org.orgId, copy(org));
       credentials.set(credential.clientId, copy(credential));
+      audit.commit(entries);
       return 'created';
     },
-    async updateOrg(org) {
+    async updateOrg(org, entries) {
       await tick();
       if (!orgs.has(org.orgId)) return 'missing';
+      audit.check(entries);
       orgs.set(org.orgId, copy(org));
+      audit.commit(entries);
       return 'updated';
     },
     async getApp(orgId, appId) {
@@ -91,19 +97,23 @@ export function createMemoryAdapters(): MemoryAdapters {
       const app = apps.get(`${orgId}|${appId}`);
       return app && copy(app);
     },
-    async createApp(app, credential) {
+    async createApp(app, credential, entries) {
       await tick();
       const key = `${app.orgId}|${app.appId}`;
       if (apps.has(key) || credentials.has(credential.clientId)) return 'exists';
+      audit.check(entries);
       apps.set(key, copy(app));
       credentials.set(credential.clientId, copy(credential));
+      audit.commit(entries);
       return 'created';
     },
-    async updateApp(app) {
+    async updateApp(app, entries) {
       await tick();
       const key = `${app.orgId}|${app.appId}`;
       if (!apps.has(key)) return 'missing';
+      audit.check(entries);
       apps.set(key, copy(app));
+      audit.commit(entries);
       return 'updated';
     },
     async listApps(orgId) {
@@ -121,21 +131,25 @@ export function createMemoryAdapters(): MemoryAdapters {
       const c = credentials.get(clientId);
       return c && copy(c);
     },
-    async replace(next, expectedVersion) {
+    async replace(next, expectedVersion, entries) {
       await tick();
       const current = credentials.get(next.clientId);
       if (!current || current.secretVersion !== expectedVersion) return false;
+      audit.check(entries);
       credentials.set(next.clientId, copy(next));
+      audit.commit(entries);
       return true;
     },
   };
 
   const profileStore: InferenceProfiles = {
-    async register(profile) {
+    async register(profile, entries) {
       await tick();
       const key = `${profile.orgId}|${profile.appId}|${profile.profileLabel}`;
       if (profiles.has(key)) return 'exists';
+      audit.check(entries);
       profiles.set(key, copy(profile));
+      audit.commit(entries);
       return 'registered';
     },
     async get(orgId, appId, label) {
@@ -296,9 +310,11 @@ export function createMemoryAdapters(): MemoryAdapters {
   };
 
   const revocations: RevokedTokens = {
-    async revoke(jti, expiresAt) {
+    async revoke(jti, expiresAt, entries) {
       await tick();
+      audit.check(entries);
       revoked.set(jti, Math.max(expiresAt, revoked.get(jti) ?? 0));
+      audit.commit(entries);
     },
     async anyRevoked(jtis, now) {
       await tick();
@@ -361,7 +377,8 @@ export function createMemoryAdapters(): MemoryAdapters {
     revocations,
     changeFeed,
     lease,
-    ...createAlertStores(tick),
+    ...createAlertStores(tick, audit),
+    audit: audit.audit,
     async ping() {
       await tick();
     },

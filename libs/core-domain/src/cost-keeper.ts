@@ -1,6 +1,7 @@
 import { AggregateUsage, type AggregationOptions } from './use-cases/aggregation/aggregate-usage.use-case.js';
 import { GetDailyAggregates } from './use-cases/aggregation/daily-aggregates.use-case.js';
 import { GetPeriodAggregates } from './use-cases/aggregation/period-aggregates.use-case.js';
+import { AuditTrail } from './use-cases/audit/audit-trail.use-case.js';
 import { GetBudgets } from './use-cases/budgets/get-budgets.use-case.js';
 import { type ServiceConfig } from './model/config/service-config.js';
 import { Authentication } from './use-cases/credentials/authentication.use-case.js';
@@ -15,13 +16,13 @@ import { DeliverWebhooks } from './use-cases/alerts/deliver-webhooks.use-case.js
 import { EvaluateAlerts } from './use-cases/alerts/evaluate-alerts.use-case.js';
 import { ManageWebhooks } from './use-cases/alerts/manage-webhooks.use-case.js';
 import { PriceBook } from './use-cases/pricing/price-book.js';
+import { inProcessCursorSealer } from './use-cases/shared/page-cursor.js';
 import { ManageInferenceProfiles } from './use-cases/profiles/inference-profiles.use-case.js';
 import { SelectModel } from './use-cases/selection/select-model.use-case.js';
 import { TenantConfigCache } from './use-cases/tenants/tenant-config.js';
 import { Provisioning } from './use-cases/tenants/provisioning.use-case.js';
 import { RecordUsage } from './use-cases/usage/record-usage.use-case.js';
 import { UsageRecordsQuery } from './use-cases/usage/usage-records.use-case.js';
-import { inProcessCursorSealer } from './use-cases/shared/page-cursor.js';
 
 export interface CostKeeperDeps {
   storage: StorageAdapters;
@@ -77,6 +78,8 @@ export interface CostKeeper {
   deliveries: DeliverWebhooks;
   configs: TenantConfigCache;
   prices: PriceBook;
+  /** The audit trail of each org, and failed admin-key and token attempts. */
+  audit: AuditTrail;
 }
 
 /**
@@ -146,7 +149,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       aggregationIntervalSecs: deps.aggregation?.intervalSecs ?? 60,
     }),
     usageRecords: new UsageRecordsQuery({ records: s.records, configs, cursors, clock, config }),
-    profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config),
+    profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config, deps.ids),
     aggregator: new AggregateUsage({
       lease: s.lease,
       feed: s.changeFeed,
@@ -185,5 +188,11 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
     deliveries,
     configs,
     prices,
+    audit: new AuditTrail({
+      audit: s.audit,
+      tenants: s.tenants,
+      sealer: cursors,
+      clock,
+    }),
   };
 }

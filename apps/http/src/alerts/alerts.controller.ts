@@ -31,6 +31,7 @@ import {
   type Principal,
 } from '#core-domain';
 import { COST_KEEPER } from '#composition';
+import { auditContextOf } from '../audit/audit-context.js';
 import { ApiErrors } from '../common/api-errors.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';
 import { ORG_ID_PARAM } from '../runtime/runtime.controller.js';
@@ -111,7 +112,11 @@ export class AlertsController {
     @Param('org_id') org: string,
     @Body() body: Record<string, unknown>,
   ) {
-    const w = await this.keeper.webhooks.create(this.org(req, org), toWebhookInput(body));
+    const w = await this.keeper.webhooks.create(
+      this.org(req, org),
+      toWebhookInput(body),
+      auditContextOf(req),
+    );
     return { ...webhookDto(w), secret: w.secret };
   }
 
@@ -157,7 +162,12 @@ export class AlertsController {
     @Body() body: Record<string, unknown>,
   ) {
     return webhookDto(
-      await this.keeper.webhooks.update(this.org(req, org), checkId('webhook_id', id), toWebhookInput(body)),
+      await this.keeper.webhooks.update(
+        this.org(req, org),
+        checkId('webhook_id', id),
+        toWebhookInput(body),
+        auditContextOf(req),
+      ),
     );
   }
 
@@ -170,7 +180,7 @@ export class AlertsController {
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiErrors(400, 401, 403, 404, 429, 503)
   async remove(@Req() req: AlertRequest, @Param('org_id') org: string, @Param('webhook_id') id: string) {
-    await this.keeper.webhooks.delete(this.org(req, org), checkId('webhook_id', id));
+    await this.keeper.webhooks.delete(this.org(req, org), checkId('webhook_id', id), auditContextOf(req));
   }
 
   @Post('webhooks/:webhook_id/rotate-secret')
@@ -185,7 +195,11 @@ export class AlertsController {
   @ApiResponse({ status: 200, type: RotatedSecretDto })
   @ApiErrors(400, 401, 403, 404, 429, 503)
   async rotate(@Req() req: AlertRequest, @Param('org_id') org: string, @Param('webhook_id') id: string) {
-    const r = await this.keeper.webhooks.rotateSecret(this.org(req, org), checkId('webhook_id', id));
+    const r = await this.keeper.webhooks.rotateSecret(
+      this.org(req, org),
+      checkId('webhook_id', id),
+      auditContextOf(req),
+    );
     return { secret: r.secret, previous_secret_expires_at: r.previousSecretExpiresAt };
   }
 

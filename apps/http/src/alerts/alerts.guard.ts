@@ -16,9 +16,7 @@ export class OrgTokenOrAdminGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<FastifyRequest & { admin?: boolean }>();
     if (req.headers['x-api-key'] !== undefined) {
-      this.admin.canActivate(ctx);
-      req.admin = true;
-      return true;
+      return this.admin.canActivate(ctx);
     }
     return this.bearer.canActivate(ctx);
   }

@@ -1,16 +1,18 @@
-import { Body, Controller, Headers, HttpCode, Inject, Ip, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Ip, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type FastifyReply } from 'fastify';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   ACCESS_TOKEN_TTL_SECS,
   CLOCK,
   REFRESH_TOKEN_TTL_SECS,
   UnauthorizedError,
+  type AuditContext,
   type Clock,
   type CostKeeper,
   type Principal,
 } from '#core-domain';
 import { COST_KEEPER } from '#composition';
+import { Audit, userAgentOf } from '../audit/audit-context.js';
 import { ApiErrors } from '../common/api-errors.js';
 import { ApiError } from '../common/error-body.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';
@@ -64,6 +66,7 @@ export class AuthController {
     @Body() body: TokenRequestDto,
     @Headers('authorization') authorization: string | undefined,
     @Ip() ip: string,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponseDto> {
     const basic = basicCredentials(authorization);
@@ -93,7 +96,17 @@ export class AuthController {
         scope: issued.scope,
       };
     } catch (e) {
-      if (e instanceof UnauthorizedError) this.countFailure(keys);
+      if (e instanceof UnauthorizedError) {
+        this.countFailure(keys);
+        const ua = userAgentOf(req);
+        await this.keeper.audit.recordFailure({
+          attempt: 'token',
+          sourceIp: ip,
+          requestId: String(req.id),
+          clientId,
+          ...(ua ? { userAgent: ua } : {}),
+        });
+      }
       throw e;
     }
   }
@@ -163,9 +176,13 @@ export class AuthController {
   })
   @ApiResponse({ status: 204, description: 'Revoked (or nothing to revoke)' })
   @ApiErrors(400, 401, 403, 413, 415, 429, 503)
-  async revoke(@Caller() caller: Principal, @Body() body: RevokeRequestDto): Promise<void> {
+  async revoke(
+    @Caller() caller: Principal,
+    @Body() body: RevokeRequestDto,
+    @Audit() audit: AuditContext,
+  ): Promise<void> {
     const claims = this.signer.verify(body.token);
     if (!claims) return;
-    await this.keeper.auth.revoke(caller, claims);
+    await this.keeper.auth.revoke(caller, claims, audit);
   }
 }

@@ -9,6 +9,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { type FastifyRequest } from 'fastify';
 import { DomainError, UnauthorizedError, type CostKeeper, type Principal } from '#core-domain';
 import { COST_KEEPER } from '#composition';
+import { userAgentOf } from '../audit/audit-context.js';
 import { ADMIN_KEY, sameKey } from './auth.tokens.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
@@ -48,14 +49,29 @@ export class BearerGuard extends AuthGuard('jwt') {
   }
 }
 
-/** `X-API-Key` on provisioning routes, compared in constant time. */
+/**
+ * `X-API-Key` on provisioning routes, compared in constant time; the admin caller is marked on the
+ * request. A wrong key is kept as a failed attempt (at most one per source and minute) before the 401.
+ */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
-  constructor(@Inject(ADMIN_KEY) private readonly key: string) {}
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    if (!sameKey(req.headers['x-api-key'], this.key))
+  constructor(
+    @Inject(ADMIN_KEY) private readonly key: string,
+    @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
+  ) {}
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<FastifyRequest & { admin?: boolean }>();
+    if (!sameKey(req.headers['x-api-key'], this.key)) {
+      const ua = userAgentOf(req);
+      await this.keeper.audit.recordFailure({
+        attempt: 'admin_key',
+        sourceIp: req.ip,
+        requestId: String(req.id),
+        ...(ua ? { userAgent: ua } : {}),
+      });
       throw new UnauthorizedError('A valid X-API-Key header is required');
+    }
+    req.admin = true;
     return true;
   }
 }

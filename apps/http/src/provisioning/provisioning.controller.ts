@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
-import { type CostKeeper, DEFAULT_GRACE_HOURS } from '#core-domain';
+import { type AuditContext, type CostKeeper, DEFAULT_GRACE_HOURS } from '#core-domain';
 import { COST_KEEPER } from '#composition';
+import { Audit } from '../audit/audit-context.js';
 import { AdminKeyGuard } from '../auth/guards.js';
 import { ApiErrors } from '../common/api-errors.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';
@@ -56,8 +57,9 @@ export class ProvisioningController {
     @Param('org_id') orgId: string,
     @Body() body: PutOrgDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: AuditContext,
   ): Promise<PutOrgResponseDto> {
-    const r = await this.keeper.provisioning.putOrg(orgId, toOrgInput(body));
+    const r = await this.keeper.provisioning.putOrg(orgId, toOrgInput(body), audit);
     void reply.status(r.status === 'created' ? 201 : 200);
     const out: PutOrgResponseDto = {
       org_id: r.org.orgId,
@@ -107,8 +109,9 @@ export class ProvisioningController {
     @Param('app_id') appId: string,
     @Body() body: PutAppDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: AuditContext,
   ): Promise<PutAppResponseDto> {
-    const r = await this.keeper.provisioning.putApp(orgId, appId, toAppInput(body));
+    const r = await this.keeper.provisioning.putApp(orgId, appId, toAppInput(body), audit);
     void reply.status(r.status === 'created' ? 201 : 200);
     const eff = effectiveConfiguration(r.effective, '');
     const out: PutAppResponseDto = {
@@ -162,8 +165,9 @@ export class ProvisioningController {
     @Param('org_id') orgId: string,
     @Body() body: RotateDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: AuditContext,
   ): Promise<RotationResponseDto> {
-    return this.rotate(orgId, undefined, body, reply);
+    return this.rotate(orgId, undefined, body, reply, audit);
   }
 
   @Post(':org_id/apps/:app_id/credentials/rotate')
@@ -182,8 +186,9 @@ export class ProvisioningController {
     @Param('app_id') appId: string,
     @Body() body: RotateDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: AuditContext,
   ): Promise<RotationResponseDto> {
-    return this.rotate(orgId, appId, body, reply);
+    return this.rotate(orgId, appId, body, reply, audit);
   }
 
   private async rotate(
@@ -191,11 +196,13 @@ export class ProvisioningController {
     appId: string | undefined,
     body: RotateDto,
     reply: FastifyReply,
+    audit: AuditContext,
   ): Promise<RotationResponseDto> {
     const r = await this.keeper.provisioning.rotateCredentials(
       orgId,
       appId,
       body.grace_period_hours ?? DEFAULT_GRACE_HOURS,
+      audit,
     );
     void reply.header('Cache-Control', 'no-store');
     return {

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type CostKeeper, type Principal } from '#core-domain';
+import { type AuditContext, type CostKeeper, type Principal } from '#core-domain';
 import { COST_KEEPER } from '#composition';
+import { Audit } from '../audit/audit-context.js';
 import { BearerGuard, Caller } from '../auth/guards.js';
 import { ApiErrors } from '../common/api-errors.js';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit.js';
@@ -32,6 +33,7 @@ export class ProfilesController {
     @Param('org_id') org: string,
     @Param('app_id') app: string,
     @Body() body: RegisterProfileDto,
+    @Audit() audit: AuditContext,
   ): Promise<ProfileDto> {
     const orgId = authorizePath(c, org, app);
     const input: { profileLabel: unknown; inferenceProfileArn: unknown; description?: unknown } = {
@@ -39,7 +41,7 @@ export class ProfilesController {
       inferenceProfileArn: body.inference_profile_arn,
     };
     if (body.description !== undefined) input.description = body.description;
-    return profileDto(await this.keeper.profiles.register(orgId, app, input));
+    return profileDto(await this.keeper.profiles.register(orgId, app, input, audit));
   }
 
   @Get()

@@ -21,6 +21,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/audit/failures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Failed admin-key and token attempts, newest first: at most one per source and minute, kept 7 days (admin) */
+    get: operations['listAuditFailures'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/orgs/{org_id}': {
     parameters: {
       query?: never;
@@ -273,6 +290,23 @@ export interface paths {
     put?: never;
     /** Report 1..100 usage events; one bad item never fails the others */
     post: operations['recordUsageBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orgs/{org_id}/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The org's audit trail, newest first (kept 400 days; the admin key or the org token) */
+    get: operations['listAudit'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -705,6 +739,119 @@ export interface components {
     };
     /** @enum {string} */
     AttemptOutcome: 'succeeded' | 'failed';
+    /** @enum {string} */
+    AuditAction:
+      | 'org.created'
+      | 'org.updated'
+      | 'app.created'
+      | 'app.updated'
+      | 'credentials.rotated'
+      | 'token.revoked'
+      | 'profile.registered'
+      | 'webhook.created'
+      | 'webhook.updated'
+      | 'webhook.deleted'
+      | 'webhook.secret_rotated'
+      | 'alerts.updated';
+    AuditActorDto: {
+      /**
+       * @description Admin: the first 12 hex digits of the SHA-256 of the admin key. Client: its client_id.
+       * @example 3f7c0e2a9b1d
+       */
+      id: string;
+      kind: components['schemas']['AuditActorKind'];
+      /** @example 203.0.113.7 */
+      source_ip: string | null;
+      /** @example curl/8.5.0 */
+      user_agent: string | null;
+    };
+    /** @enum {string} */
+    AuditActorKind: 'admin' | 'client';
+    AuditChangeDto: {
+      /** @description The value after (null: absent) */
+      after: Record<string, never> | null;
+      /** @description The value before (null: absent) */
+      before: Record<string, never> | null;
+    };
+    /** @enum {string} */
+    AuditFailureAttempt: 'admin_key' | 'token';
+    AuditFailureDto: {
+      attempt: components['schemas']['AuditFailureAttempt'];
+      /** @description Token attempts: the client_id tried, when it has our form */
+      client_id?: string;
+      /**
+       * @description The UTC minute (one item per source and minute)
+       * @example 2026-12-02T01:15
+       */
+      minute: string;
+      /**
+       * Format: date-time
+       * @description The first failed attempt of that minute
+       */
+      occurred_at: string;
+      /**
+       * Format: uuid
+       * @description The org of that client_id
+       */
+      org_id?: string;
+      outcome: components['schemas']['AuditFailureOutcome'];
+      request_id: string | null;
+      /** @example 198.51.100.9 */
+      source_ip: string;
+      user_agent: string | null;
+    };
+    AuditFailureListDto: {
+      items: components['schemas']['AuditFailureDto'][];
+      next_cursor: string | null;
+    };
+    /** @enum {string} */
+    AuditFailureOutcome: 'failure';
+    AuditItemDto: {
+      action: components['schemas']['AuditAction'];
+      actor: components['schemas']['AuditActorDto'];
+      /**
+       * @description Changed fields (wire names) -> { before, after }. Never a secret, a hash or a token; keys only as fingerprints.
+       * @example {
+       *       "quotas": {
+       *         "after": {
+       *           "premium": 2000000
+       *         },
+       *         "before": {
+       *           "premium": 1000000
+       *         }
+       *       }
+       *     }
+       */
+      changes: {
+        [key: string]: components['schemas']['AuditChangeDto'];
+      };
+      /** @example aud_3f7c0e2a9b1d4c5e8f6a7b8c9d0e1f2a */
+      event_id: string;
+      /** Format: date-time */
+      occurred_at: string;
+      /** Format: uuid */
+      org_id: string;
+      outcome: components['schemas']['AuditOutcome'];
+      /** @description The X-Request-Id of the change */
+      request_id: string | null;
+      target: components['schemas']['AuditTargetDto'];
+    };
+    AuditListDto: {
+      items: components['schemas']['AuditItemDto'][];
+      /** @description Sealed: only good for the same org and filters */
+      next_cursor: string | null;
+    };
+    /** @enum {string} */
+    AuditOutcome: 'success';
+    AuditTargetDto: {
+      /** @example 6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10 */
+      id: string;
+      /**
+       * @description org, app, client, token, profile or webhook
+       * @example org
+       */
+      type: string;
+    };
     BatchItemErrorDto: {
       /** @example INVALID_REQUEST */
       code: string;
@@ -1781,6 +1928,70 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['RootDto'];
+        };
+      };
+    };
+  };
+  listAuditFailures: {
+    parameters: {
+      query?: {
+        /** @description ISO instant (inclusive) */
+        from?: unknown;
+        /** @description ISO instant (inclusive; default now) */
+        to?: unknown;
+        /** @description next_cursor of the previous page */
+        cursor?: unknown;
+        /** @description 1 to 1000 */
+        limit?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditFailureListDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
     };
@@ -3316,6 +3527,95 @@ export interface operations {
       };
     };
   };
+  listAudit: {
+    parameters: {
+      query?: {
+        /** @description next_cursor of the previous page */
+        cursor?: unknown;
+        /** @description 1 to 1000 */
+        limit?: unknown;
+        /** @description An actor id: admin key fingerprint or client_id */
+        actor?: unknown;
+        /** @description One or more (comma-separated) of org.created, org.updated, app.created, app.updated, credentials.rotated, token.revoked, profile.registered, webhook.created, webhook.updated, webhook.deleted, webhook.secret_rotated, alerts.updated */
+        action?: unknown;
+        /** @description ISO instant (inclusive) */
+        from?: unknown;
+        /** @description ISO instant (inclusive; default now) */
+        to?: unknown;
+      };
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditListDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
   getOrgBudgets: {
     parameters: {
       query?: {
@@ -3687,7 +3987,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBodyDto'];
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
@@ -3696,7 +3997,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBodyDto'];
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description FORBIDDEN: valid token, but for another org or app */
@@ -3705,7 +4007,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBodyDto'];
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description NOT_FOUND */
@@ -3714,7 +4017,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBodyDto'];
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
@@ -3723,7 +4027,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBodyDto'];
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
@@ -3732,7 +4037,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBodyDto'];
+          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
+          'text/csv': components['schemas']['ErrorBodyDto'];
         };
       };
     };

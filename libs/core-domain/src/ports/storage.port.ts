@@ -1,3 +1,4 @@
+import { type AuditLog } from './audit-log.port.js';
 import { type AlertEvents } from './alert-events.port.js';
 import { type ChangeFeed } from './change-feed.port.js';
 import { type CredentialStore } from './credential-store.port.js';
@@ -33,6 +34,7 @@ export interface StorageAdapters {
   alertEvents: AlertEvents;
   webhooks: WebhookEndpoints;
   deliveries: Deliveries;
+  audit: AuditLog;
   /** Cheap round trip for health checks; throws StorageUnavailableError when storage does not answer. */
   ping(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // One contract suite per storage port (Jest). Every adapter runs `runStorageContracts` unchanged.
 import { type StorageAdapters } from '../ports/storage.port.js';
 import { alertEventsContract, webhookEndpointsContract } from './alerts.contract.js';
+import { auditLogContract } from './audit.contract.js';
 import { deliveriesContract } from './deliveries.contract.js';
 import { inferenceProfilesContract } from './profiles.contract.js';
 import { periodTotalsContract } from './period-totals.contract.js';
@@ -36,6 +37,7 @@ export {
   alertEventsContract,
   webhookEndpointsContract,
   deliveriesContract,
+  auditLogContract,
 };
 
 /** Runs every port's contract suite against one adapter. `get` is called inside each test. */
@@ -56,5 +58,6 @@ export function runStorageContracts(name: string, get: () => StorageAdapters): v
     alertEventsContract(get);
     webhookEndpointsContract(get);
     deliveriesContract(get);
+    auditLogContract(get);
   });
 }

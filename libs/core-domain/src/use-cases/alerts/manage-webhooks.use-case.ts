@@ -4,6 +4,12 @@ import {
   type AlertEvent,
   type AlertEventType,
 } from '../../model/alerts/alert-event.js';
+import {
+  diffFields,
+  webhookAuditView,
+  type AuditAction,
+  type AuditContext,
+} from '../../model/audit/audit-entry.js';
 import { webhookUrlProblem } from '../../model/alerts/webhook-address.js';
 import {
   MAX_WEBHOOKS_PER_ORG,
@@ -17,6 +23,7 @@ import { type Clock } from '../../ports/clock.port.js';
 import { type Deliveries } from '../../ports/deliveries.port.js';
 import { type IdGenerator } from '../../ports/id-generator.port.js';
 import { type WebhookEndpoints } from '../../ports/webhook-endpoints.port.js';
+import { AuditStamp } from '../audit/audit-trail.use-case.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 import { type DeliverWebhooks } from './deliver-webhooks.use-case.js';
 import { fanOut } from './evaluate-alerts.use-case.js';
@@ -55,9 +62,28 @@ function newWebhookSecret(ids: IdGenerator): string {
 
 /** Webhooks and SNS channels of an org, its events, deliveries and redelivery. */
 export class ManageWebhooks {
-  constructor(private readonly o: ManageWebhooksOptions) {}
+  private readonly stamp: AuditStamp;
 
-  async create(orgId: string, input: WebhookInput): Promise<WebhookEndpoint> {
+  constructor(private readonly o: ManageWebhooksOptions) {
+    this.stamp = new AuditStamp(o.ids, o.clock);
+  }
+
+  private audit(
+    context: AuditContext | undefined,
+    action: AuditAction,
+    before: WebhookEndpoint | undefined,
+    after: WebhookEndpoint | undefined,
+    extra: Record<string, { before: unknown; after: unknown }> = {},
+  ) {
+    const w = (after ?? before)!;
+    const changes = {
+      ...diffFields(before && webhookAuditView(before), after ? webhookAuditView(after) : {}),
+      ...extra,
+    };
+    return [this.stamp.entry(context, w.orgId, action, { type: 'webhook', id: w.webhookId }, changes)];
+  }
+
+  async create(orgId: string, input: WebhookInput, context?: AuditContext): Promise<WebhookEndpoint> {
     await this.org(orgId);
     const now = this.o.clock.now().toISOString();
     const parsed = this.parse(input, undefined);
@@ -74,7 +100,7 @@ export class ManageWebhooks {
       createdAt: now,
       updatedAt: now,
     };
-    await this.o.webhooks.create(endpoint);
+    await this.o.webhooks.create(endpoint, this.audit(context, 'webhook.created', undefined, endpoint));
     return endpoint;
   }
 
@@ -90,7 +116,12 @@ export class ManageWebhooks {
   }
 
   /** PATCH: only the fields sent change; enabling again clears the service's disabled reason. */
-  async update(orgId: string, webhookId: string, input: WebhookInput): Promise<WebhookEndpoint> {
+  async update(
+    orgId: string,
+    webhookId: string,
+    input: WebhookInput,
+    context?: AuditContext,
+  ): Promise<WebhookEndpoint> {
     const current = await this.get(orgId, webhookId);
     const parsed = this.parse(input, current);
     const next: WebhookEndpoint = { ...current, ...parsed, updatedAt: this.o.clock.now().toISOString() };
@@ -98,20 +129,28 @@ export class ManageWebhooks {
       delete next.disabledReason;
       delete next.failingSince;
     }
-    if ((await this.o.webhooks.update(next)) === 'missing')
+    if (
+      (await this.o.webhooks.update(next, this.audit(context, 'webhook.updated', current, next))) ===
+      'missing'
+    )
       throw new NotFoundError(`Webhook ${webhookId} not found`);
     return next;
   }
 
-  async delete(orgId: string, webhookId: string): Promise<void> {
-    await this.get(orgId, webhookId);
-    await this.o.webhooks.delete(orgId, webhookId);
+  async delete(orgId: string, webhookId: string, context?: AuditContext): Promise<void> {
+    const current = await this.get(orgId, webhookId);
+    await this.o.webhooks.delete(
+      orgId,
+      webhookId,
+      this.audit(context, 'webhook.deleted', current, undefined),
+    );
   }
 
   /** A new secret; the old one keeps signing beside it for 24 h (two signatures). */
   async rotateSecret(
     orgId: string,
     webhookId: string,
+    context?: AuditContext,
   ): Promise<{ secret: string; previousSecretExpiresAt: string }> {
     const current = await this.get(orgId, webhookId);
     const now = this.o.clock.now();
@@ -123,7 +162,13 @@ export class ManageWebhooks {
       previousSecretExpiresAt: expires,
       updatedAt: now.toISOString(),
     };
-    await this.o.webhooks.update(next);
+    const changed = {
+      previousSecretExpiresAt: {
+        before: current.previousSecretExpiresAt ?? null,
+        after: expires,
+      },
+    };
+    await this.o.webhooks.update(next, this.audit(context, 'webhook.secret_rotated', current, next, changed));
     return { secret: next.secret, previousSecretExpiresAt: expires };
   }
 

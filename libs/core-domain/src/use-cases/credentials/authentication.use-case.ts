@@ -1,3 +1,4 @@
+import { type AuditContext } from '../../model/audit/audit-entry.js';
 import { UnauthorizedError, ForbiddenError, InvalidRequestError } from '../../model/errors.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type CredentialStore } from '../../ports/credential-store.port.js';
@@ -5,6 +6,7 @@ import { type IdGenerator } from '../../ports/id-generator.port.js';
 import { type RevokedTokens } from '../../ports/revoked-tokens.port.js';
 import { type SecretHasher } from '../../ports/secret-hasher.port.js';
 import { TtlCache } from '../shared/ttl-cache.js';
+import { AuditStamp } from '../audit/audit-trail.use-case.js';
 import {
   parseClientId,
   secretVersionValid,
@@ -39,6 +41,7 @@ export class Authentication {
   /** Token ids revoked through this process, remembered as long as a "not revoked" answer may be cached. */
   private readonly revokedHere: TtlCache<true>;
   private readonly credentialCache: TtlCache<Credential | null>;
+  private readonly stamp: AuditStamp;
 
   constructor(
     private readonly credentials: CredentialStore,
@@ -51,6 +54,7 @@ export class Authentication {
     this.notRevoked = new TtlCache(clock, cacheTtlMs);
     this.revokedHere = new TtlCache(clock, cacheTtlMs);
     this.credentialCache = new TtlCache(clock, cacheTtlMs);
+    this.stamp = new AuditStamp(ids, clock);
   }
 
   /** client_credentials grant. Same answer for an unknown id and a wrong secret. */
@@ -132,7 +136,7 @@ export class Authentication {
   }
 
   /** Revokes one of the caller's own tokens until its expiry. Another client's token -> 403. */
-  async revoke(caller: Principal, target: unknown): Promise<void> {
+  async revoke(caller: Principal, target: unknown, context?: AuditContext): Promise<void> {
     const t = target as Partial<TokenClaims> | null;
     if (
       !t ||
@@ -145,7 +149,17 @@ export class Authentication {
     }
     if (t.sub !== caller.clientId) throw new ForbiddenError('A client may revoke only its own tokens');
     if (t.exp <= this.nowSecs()) return; // already dead: nothing to keep
-    await this.revocations.revoke(t.jti, t.exp);
+    const audit = this.stamp.entry(
+      context ?? { actor: { kind: 'client', id: caller.clientId } },
+      caller.orgId,
+      'token.revoked',
+      { type: 'token', id: t.jti },
+      {
+        tokenType: { before: null, after: t.token_type ?? null },
+        expiresAt: { before: null, after: new Date(t.exp * 1000).toISOString() },
+      },
+    );
+    await this.revocations.revoke(t.jti, t.exp, [audit]);
     // Other processes learn of it within the "not revoked" cache TTL; this one at once.
     this.revokedHere.set(t.jti, true);
   }

@@ -1,3 +1,12 @@
+import {
+  appAuditView,
+  diffFields,
+  orgAuditView,
+  splitAlertChanges,
+  type AuditChange,
+  type AuditContext,
+  type AuditEntry,
+} from '../../model/audit/audit-entry.js';
 import { type ServiceConfig } from '../../model/config/service-config.js';
 import {
   appClientId,
@@ -19,6 +28,7 @@ import { type IdGenerator } from '../../ports/id-generator.port.js';
 import { type SecretHasher } from '../../ports/secret-hasher.port.js';
 import { type TenantDirectory } from '../../ports/tenant-directory.port.js';
 import { type InferenceProfiles } from '../../ports/inference-profiles.port.js';
+import { AuditStamp } from '../audit/audit-trail.use-case.js';
 import { type TenantConfigCache } from './tenant-config.js';
 import {
   checkEffectiveConfig,
@@ -86,6 +96,7 @@ export class Provisioning {
   private readonly config: ServiceConfig;
   private readonly cache: TenantConfigCache | undefined;
   private readonly onRotated: ((clientId: string) => void) | undefined;
+  private readonly stamp: AuditStamp;
 
   constructor(o: ProvisioningOptions) {
     this.tenants = o.tenants;
@@ -97,6 +108,7 @@ export class Provisioning {
     this.config = o.config;
     this.cache = o.cache;
     this.onRotated = o.onRotated;
+    this.stamp = new AuditStamp(o.ids, o.clock);
   }
 
   private async newCredential(
@@ -116,23 +128,48 @@ export class Provisioning {
     return { credential, secret };
   }
 
+  /**
+   * The audit items of a tenant write: `<kind>.created`, or `<kind>.updated` for the changed fields
+   * and `alerts.updated` for changed alert settings (none when nothing changed).
+   */
+  private tenantAudit(
+    context: AuditContext | undefined,
+    orgId: string,
+    kind: 'org' | 'app',
+    target: { type: string; id: string },
+    created: boolean,
+    changes: Record<string, AuditChange>,
+  ): AuditEntry[] {
+    if (created) return [this.stamp.entry(context, orgId, `${kind}.created`, target, changes)];
+    const { alerts, rest } = splitAlertChanges(changes);
+    const out: AuditEntry[] = [];
+    if (Object.keys(rest).length > 0)
+      out.push(this.stamp.entry(context, orgId, `${kind}.updated`, target, rest));
+    if (Object.keys(alerts).length > 0)
+      out.push(this.stamp.entry(context, orgId, 'alerts.updated', target, alerts));
+    return out;
+  }
+
   /** PUT org: creates (with credentials, shown once) or replaces the configuration. */
-  async putOrg(rawOrgId: string, input: OrgInput): Promise<PutOrgResult> {
+  async putOrg(rawOrgId: string, input: OrgInput, context?: AuditContext): Promise<PutOrgResult> {
     const orgId = this.orgId(rawOrgId);
     const now = this.clock.now().toISOString();
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await this.tenants.getOrg(orgId);
       const org = parseOrgInput(orgId, input, existing, now, this.config);
+      const target = { type: 'org', id: orgId };
+      const changes = diffFields(existing && orgAuditView(existing), orgAuditView(org));
+      const audit = this.tenantAudit(context, orgId, 'org', target, !existing, changes);
       if (existing) {
         await this.checkAppsStillValid(org);
-        if ((await this.tenants.updateOrg(org)) === 'updated') {
+        if ((await this.tenants.updateOrg(org, audit)) === 'updated') {
           this.cache?.forgetOrg(orgId);
           return { status: 'updated', org };
         }
         continue;
       }
       const { credential, secret } = await this.newCredential(orgClientId(orgId), orgId);
-      if ((await this.tenants.createOrg(org, credential)) === 'created') {
+      if ((await this.tenants.createOrg(org, credential, audit)) === 'created') {
         this.cache?.forgetOrg(orgId);
         return {
           status: 'created',
@@ -171,7 +208,12 @@ export class Provisioning {
   }
 
   /** PUT app: 404 when the org is unknown; creates (with credentials) or replaces the app. */
-  async putApp(rawOrgId: string, appId: string, input: AppInput): Promise<PutAppResult> {
+  async putApp(
+    rawOrgId: string,
+    appId: string,
+    input: AppInput,
+    context?: AuditContext,
+  ): Promise<PutAppResult> {
     const orgId = this.orgId(rawOrgId);
     this.appId(appId);
     const now = this.clock.now().toISOString();
@@ -182,15 +224,18 @@ export class Provisioning {
       const existing = await this.tenants.getApp(orgId, appId);
       const app = parseAppInput(org, appId, input, existing, now, this.config, profileLabels);
       const effective = resolveEffectiveConfig(org, app);
+      const target = { type: 'app', id: appId };
+      const changes = diffFields(existing && appAuditView(existing), appAuditView(app));
+      const audit = this.tenantAudit(context, orgId, 'app', target, !existing, changes);
       if (existing) {
-        if ((await this.tenants.updateApp(app)) === 'updated') {
+        if ((await this.tenants.updateApp(app, audit)) === 'updated') {
           this.cache?.forgetApp(orgId, appId);
           return { status: 'updated', app, effective };
         }
         continue;
       }
       const { credential, secret } = await this.newCredential(appClientId(orgId, appId), orgId, appId);
-      if ((await this.tenants.createApp(app, credential)) === 'created') {
+      if ((await this.tenants.createApp(app, credential, audit)) === 'created') {
         this.cache?.forgetApp(orgId, appId);
         return {
           status: 'created',
@@ -217,6 +262,7 @@ export class Provisioning {
     rawOrgId: string,
     appId: string | undefined,
     graceHours: number = DEFAULT_GRACE_HOURS,
+    context?: AuditContext,
   ): Promise<RotationResult> {
     const orgId = this.orgId(rawOrgId);
     if (appId !== undefined) this.appId(appId);
@@ -235,7 +281,24 @@ export class Provisioning {
       const secret = this.ids.newSecret();
       const now = this.clock.now();
       const next = rotatedCredential(current, await this.hasher.hash(secret), now, graceHours);
-      if (await this.credentials.replace(next, current.secretVersion)) {
+      const audit = this.stamp.entry(
+        context,
+        orgId,
+        'credentials.rotated',
+        { type: 'client', id: clientId },
+        {
+          ...diffFields(
+            { secretVersion: current.secretVersion, secretIssuedAt: current.secretIssuedAt },
+            { secretVersion: next.secretVersion, secretIssuedAt: next.secretIssuedAt },
+          ),
+          previousSecretExpiresAt: {
+            before: current.previousSecretExpiresAt ?? null,
+            after: next.previousSecretExpiresAt ?? null,
+          },
+        },
+        now,
+      );
+      if (await this.credentials.replace(next, current.secretVersion, [audit])) {
         this.onRotated?.(clientId);
         return {
           clientId,
