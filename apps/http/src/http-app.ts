@@ -95,6 +95,8 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     // Fastify's two lines per request are off; the onResponse hook below writes one.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
+    // No Nest middleware is used: without @fastify/middie, no middleware runner on every request.
+    skipMiddie: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Errors Fastify raises before routing (a bad URL escape, say) get the same error body.
