@@ -15,6 +15,7 @@ import { ErrorBodyDto } from './common/error-body.dto.js';
 import { AppCostDto, LabelAggregateDto, ModelStatusDto } from './runtime/runtime.dto.js';
 import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
+import { lazyChildLoggerFactory } from './common/lazy-logger.js';
 import { SERVICE_VERSION } from './version.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -94,6 +95,8 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     loggerInstance: logger,
     // Fastify's two lines per request are off; the onResponse hook below writes one.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log becomes a pino child (with reqId) only when it writes a line.
+    childLoggerFactory: lazyChildLoggerFactory,
     trustProxy: true,
     // No Nest middleware is used: without @fastify/middie, no middleware runner on every request.
     skipMiddie: true,
