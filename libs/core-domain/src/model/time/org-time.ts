@@ -112,11 +112,23 @@ export function orgLocalTime(instant: Date, tz: string): string {
   return text;
 }
 
+/**
+ * Recently written instants: a selection writes the same few period bounds (this day's, week's and
+ * month's resets) on every answer. Bounded: emptied at 256 entries.
+ */
+const recentIso = new Map<number, string>();
+
 /** ISO 8601 UTC with seconds precision: `2026-01-23T15:30:45Z`. */
 export function isoUtc(instant: Date): string {
+  const t = instant.getTime();
+  const hit = recentIso.get(t);
+  if (hit !== undefined) return hit;
   const iso = instant.toISOString();
   // `...:SS.mmmZ` for years 0..9999 (the regular form): drop the milliseconds without a regex.
-  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+  const text = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+  if (recentIso.size >= 256) recentIso.clear();
+  recentIso.set(t, text);
+  return text;
 }
 
 /** Epoch seconds. */
