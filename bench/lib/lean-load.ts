@@ -62,7 +62,7 @@ function requestBytes(spec: LeanSpec): () => Buffer {
 }
 
 /** Reads HTTP/1.1 responses off one socket: calls `done(status)` for each complete one. */
-class ResponseReader {
+export class ResponseReader {
   private buf: Buffer = Buffer.alloc(0);
   constructor(private readonly done: (status: number) => void) {}
 
