@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createFloorServer, FLOOR_ISSUER } from './floor/floor.js';
+import { ResponseReader } from './lib/lean-load.js';
 import { processCpuUs } from './lib/load.js';
 import { RESULTS_END, RESULTS_START, SECTION_TITLE, writeResults } from './lib/report.js';
 
@@ -139,5 +140,19 @@ describe('CPU time of a process', () => {
     const us = processCpuUs(process.pid);
     if (process.platform === 'linux') expect(us).toBeGreaterThan(0);
     else expect(us).toBeUndefined();
+  });
+});
+
+describe('lean load generator', () => {
+  it('reads pipelined and split responses by status and content-length', () => {
+    const seen: number[] = [];
+    const r = new ResponseReader((s) => seen.push(s));
+    const one = (status: number, body: string) =>
+      `HTTP/1.1 ${status} X\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const text = one(202, '{"a":"\r\n\r\n"}') + one(400, '{}') + one(304, '');
+    // Fed a byte at a time (worst case), then all at once.
+    for (const ch of Buffer.from(text)) r.feed(Buffer.from([ch]));
+    r.feed(Buffer.from(text));
+    expect(seen).toEqual([202, 400, 304, 202, 400, 304]);
   });
 });

@@ -13,6 +13,15 @@
 // built dist/apps/http/main.js to measure instead of this checkout, e.g. a scratch copy with a change),
 // BENCH_ACCESS_REQUESTS (200), BENCH_DYNAMO_WARMUP (s, 5), BENCH_PRIME (s, 5: one unmeasured run per
 // server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default info, the service's default).
+//
+// The lean comparison (part `lean`): the product at LOG_LEVEL=warn against the floor, driven by a lean
+// raw-socket load generator (bench/lib/lean-load.ts): closed-loop throughput at BENCH_LEAN_CONNECTIONS
+// (32), then p99 latency at BENCH_LEAN_RATE (1000) req/s offered, each as BENCH_LEAN_PAIRS (3) product /
+// floor pairs (A B A B ...), BENCH_LEAN_DURATION (s, 5) per run; targets: median pair ratio >= 0.5
+// on both routes, and product p99 <= 2 x floor p99 at the offered load.
+//
+// Parts: `npm run bench -- lean` (or BENCH_PARTS=lean) runs only the named parts, any of bundle, memory,
+// lean, dynamo (default: all of them).
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +34,14 @@ import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
 import { runOps, storageOps } from './lib/dynamo-floor.js';
 import { runLoad, type LoadSpec, type RunResult } from './lib/load.js';
+import { runLean, type LeanResult, type LeanSpec } from './lib/lean-load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { freePort, spawnNode, waitForHttp, type Child } from './lib/proc.js';
 import {
   accessTable,
   cpuRatio,
+  LEAN_END,
+  LEAN_START,
   ratio,
   ratioTable,
   runTable,
@@ -51,6 +63,20 @@ function envInt(name: string, dflt: number, min: number, max: number): number {
   return n;
 }
 
+const PARTS = ['bundle', 'memory', 'lean', 'dynamo'] as const;
+type Part = (typeof PARTS)[number];
+function selectedParts(): Set<Part> {
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const raw = args.length ? args : (process.env.BENCH_PARTS ?? '').split(',').filter((x) => x.trim());
+  const names = raw.map((x) => x.trim());
+  for (const n of names) {
+    if (!(PARTS as readonly string[]).includes(n))
+      throw new Error(`unknown bench part ${n} (${PARTS.join(', ')})`);
+  }
+  return new Set((names.length ? names : PARTS) as Part[]);
+}
+const parts = selectedParts();
+
 const opts = {
   durationSecs: envInt('BENCH_DURATION', 10, 1, 120),
   warmupSecs: envInt('BENCH_WARMUP', 2, 0, 60),
@@ -69,8 +95,14 @@ const opts = {
   connections: envInt('BENCH_CONNECTIONS', 50, 1, 1000),
   pairs: envInt('BENCH_PAIRS', 2, 1, 10),
   routes: (process.env.BENCH_ROUTES ?? 'usage,selection').split(',').map((s) => s.trim()),
-  memory: process.env.BENCH_MEMORY !== '0',
-  dynamo: process.env.BENCH_DYNAMO !== '0',
+  memory: process.env.BENCH_MEMORY !== '0' && parts.has('memory'),
+  dynamo: process.env.BENCH_DYNAMO !== '0' && parts.has('dynamo'),
+  bundle: process.env.BENCH_BUNDLE !== '0' && parts.has('bundle'),
+  lean: process.env.BENCH_LEAN !== '0' && parts.has('lean'),
+  leanPairs: envInt('BENCH_LEAN_PAIRS', 3, 1, 20),
+  leanDurationSecs: envInt('BENCH_LEAN_DURATION', 5, 1, 120),
+  leanConnections: envInt('BENCH_LEAN_CONNECTIONS', 32, 1, 1000),
+  leanRate: envInt('BENCH_LEAN_RATE', 1000, 10, 100_000),
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
   productDir: process.env.BENCH_PRODUCT_DIR || ROOT,
   accessRequests: envInt('BENCH_ACCESS_REQUESTS', 100, 10, 10_000),
@@ -196,6 +228,144 @@ async function memoryPart(): Promise<{ runs: RunResult[]; pairs: Pair[] }> {
   return { runs, pairs };
 }
 
+export interface LeanPair {
+  route: string;
+  pair: number;
+  product: LeanResult;
+  floor: LeanResult;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function printLean(r: LeanResult): void {
+  const flag = r.non2xx > 0 || r.errors > 0 ? `  <-- ${r.non2xx} non-2xx, ${r.errors} errors` : '';
+  const cpu = r.cpuUsPerReq === undefined ? '' : `  CPU ${r.cpuUsPerReq.toFixed(0).padStart(4)} µs/req`;
+  log(
+    `  ${r.route.padEnd(20)} ${r.target.padEnd(8)} ${r.offered ? `${r.offered} offered ` : ''}${r.reqPerSec.toFixed(0).padStart(6)} req/s` +
+      `  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms  max ${r.maxMs.toFixed(1).padStart(6)} ms${cpu}${flag}`,
+  );
+}
+
+interface LeanOutcome {
+  throughput: LeanPair[];
+  latency: LeanPair[];
+}
+
+/**
+ * The lean comparison: product (memory, LOG_LEVEL=warn, RATE_LIMITS=off) against the floor with the
+ * lean load generator; throughput pairs, then latency pairs at a fixed offered load.
+ */
+async function leanPart(): Promise<LeanOutcome> {
+  const out: LeanOutcome = { throughput: [], latency: [] };
+  const product = await startProduct('product', { STORAGE: 'memory', LOG_LEVEL: 'warn' });
+  const floor = await startFloor().catch(async (e: unknown) => {
+    await product.child.stop();
+    throw e;
+  });
+  const portOf = (url: string) => Number(new URL(url).port);
+  try {
+    const tenant = await provisionTenant(fetchSender(product.url), ADMIN_KEY);
+    for (const route of opts.routes as RouteName[]) {
+      if (!ROUTE_LABEL[route]) throw new Error(`unknown route ${route} in BENCH_ROUTES`);
+      const base = specFor(route, product.url, tenant);
+      const spec = (url: string, rate?: number): LeanSpec => ({
+        port: portOf(url),
+        method: base.method,
+        path: base.path,
+        headers: base.headers,
+        ...(base.body ? { body: base.body } : {}),
+        connections: opts.leanConnections,
+        durationSecs: opts.leanDurationSecs,
+        warmupSecs: 1,
+        ...(rate !== undefined ? { rate } : {}),
+      });
+      if (opts.primeSecs > 0) {
+        for (const t of [product, floor]) {
+          await runLean('prime', ROUTE_LABEL[route], {
+            ...spec(t.url),
+            durationSecs: opts.primeSecs,
+            warmupSecs: 0,
+          });
+        }
+      }
+      for (const [kind, rate] of [
+        ['throughput', undefined],
+        ['latency', opts.leanRate],
+      ] as const) {
+        for (let i = 1; i <= opts.leanPairs; i++) {
+          const a = await runLean('product', ROUTE_LABEL[route], spec(product.url, rate), product.child.pid);
+          printLean(a);
+          const b = await runLean('floor', ROUTE_LABEL[route], spec(floor.url, rate), floor.child.pid);
+          printLean(b);
+          const p = { route: ROUTE_LABEL[route], pair: i, product: a, floor: b };
+          out[kind].push(p);
+          log(
+            kind === 'throughput'
+              ? `  ${''.padEnd(20)} pair ${i}: product/floor req/s ${(a.reqPerSec / b.reqPerSec).toFixed(2)}`
+              : `  ${''.padEnd(20)} pair ${i}: product p99 / floor p99 ${(a.p99Ms / b.p99Ms).toFixed(2)}`,
+          );
+        }
+      }
+    }
+  } finally {
+    await product.child.stop();
+    await floor.child.stop();
+  }
+  return out;
+}
+
+/** Per route: the median pair ratios and whether the targets are met. */
+function leanVerdicts(o: LeanOutcome): { route: string; ratio: number; p99Ratio: number; lines: string[] }[] {
+  const routes = [...new Set(o.throughput.map((p) => p.route))];
+  return routes.map((route) => {
+    const t = o.throughput.filter((p) => p.route === route);
+    const l = o.latency.filter((p) => p.route === route);
+    const ratio = median(t.map((p) => p.product.reqPerSec / p.floor.reqPerSec));
+    const p99Ratio = median(l.map((p) => p.product.p99Ms / p.floor.p99Ms));
+    const pp99 = median(l.map((p) => p.product.p99Ms));
+    const fp99 = median(l.map((p) => p.floor.p99Ms));
+    return {
+      route,
+      ratio,
+      p99Ratio,
+      lines: [
+        `${route}: median product/floor req/s ${ratio.toFixed(2)} (target >= 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+        `${route}: at ${opts.leanRate} req/s offered, median p99 product ${pp99.toFixed(2)} ms, floor ${fp99.toFixed(2)} ms, median pair ratio ${p99Ratio.toFixed(2)} (target <= 2: ${p99Ratio <= 2 ? 'met' : 'NOT met'})`,
+      ],
+    };
+  });
+}
+
+function leanTable(pairs: LeanPair[], kind: 'throughput' | 'latency'): string {
+  const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+  const f2 = (n: number) => n.toFixed(2);
+  const lines =
+    kind === 'throughput'
+      ? [
+          '| route | pair | product req/s | floor req/s | product/floor | product CPU µs/req | floor CPU µs/req | product p99 ms | floor p99 ms |',
+          '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+        ]
+      : [
+          '| route | pair | product p50 ms | product p99 ms | product max ms | floor p50 ms | floor p99 ms | floor max ms | p99 product/floor |',
+          '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+        ];
+  for (const p of pairs) {
+    const a = p.product;
+    const b = p.floor;
+    const bad = a.non2xx + a.errors + b.non2xx + b.errors > 0 ? ' (non-2xx or errors!)' : '';
+    lines.push(
+      kind === 'throughput'
+        ? `| ${p.route}${bad} | ${p.pair} | ${f0(a.reqPerSec)} | ${f0(b.reqPerSec)} | ${f2(a.reqPerSec / b.reqPerSec)} | ${a.cpuUsPerReq === undefined ? '-' : f0(a.cpuUsPerReq)} | ${b.cpuUsPerReq === undefined ? '-' : f0(b.cpuUsPerReq)} | ${f2(a.p99Ms)} | ${f2(b.p99Ms)} |`
+        : `| ${p.route}${bad} | ${p.pair} | ${f2(a.p50Ms)} | ${f2(a.p99Ms)} | ${f2(a.maxMs)} | ${f2(b.p50Ms)} | ${f2(b.p99Ms)} | ${f2(b.maxMs)} | ${f2(a.p99Ms / b.p99Ms)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** DynamoDB Local: product process under load, then calls and capacity per request in process. */
 async function dynamoPart(): Promise<{ runs: RunResult[]; pairs: Pair[]; access: AccessRow[] } | string> {
   if (!javaAvailable())
@@ -276,7 +446,7 @@ async function main(): Promise<void> {
       (opts.productDir !== ROOT ? `; product from ${opts.productDir}` : ''),
   );
   log('');
-  if (process.env.BENCH_BUNDLE !== '0') {
+  if (opts.bundle) {
     const bundle = await measureClientBundle(ROOT);
     log(`Client SDK bundle: ${bundleLine(bundle).replace(/\*\*/g, '')}`);
     if (opts.writeDocs) writeBundleResult(join(ROOT, 'docs/performance.md'), bundle, date);
@@ -289,6 +459,17 @@ async function main(): Promise<void> {
         `${opts.primeSecs} s priming each, then A B A B:`,
     );
     mem = await memoryPart();
+    log('');
+  }
+  let lean: LeanOutcome | undefined;
+  if (opts.lean) {
+    log(
+      `Lean comparison: product (STORAGE=memory, RATE_LIMITS=off, LOG_LEVEL=warn) vs floor, lean load generator, ` +
+        `${opts.leanConnections} connections, ${opts.leanPairs} pairs of ${opts.leanDurationSecs} s runs, then ${opts.leanRate} req/s offered:`,
+    );
+    lean = await leanPart();
+    log('');
+    for (const v of leanVerdicts(lean)) for (const line of v.lines) log(line);
     log('');
   }
   let dyn: Awaited<ReturnType<typeof dynamoPart>> | undefined;
@@ -329,7 +510,30 @@ async function main(): Promise<void> {
   log(`Load average (1 min) after the bench: ${loadAfter.toFixed(2)}`);
   log(`Total bench time ${Math.round((Date.now() - started) / 1000)} s`);
 
-  if (opts.writeDocs) {
+  if (opts.writeDocs && lean) {
+    const md = [
+      `Last run: ${date}, on ${machineLine(machine)}. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after${busyNote(loadBefore, machine.cores)}.`,
+      '',
+      `Product: \`STORAGE=memory\`, \`RATE_LIMITS=off\`, \`LOG_LEVEL=warn\`` +
+        (opts.productDir !== ROOT ? `, built from \`${opts.productDir}\`` : '') +
+        `; floor: bench/floor. Load: the lean load generator (bench/lib/lean-load.ts), ${opts.leanConnections} connections, one request in flight each, 1 s warm-up then ${opts.leanDurationSecs} s per run, product and floor alternating (A B A B ...), ${opts.leanPairs} pairs per route and mode, each server primed ${opts.primeSecs} s per route first.`,
+      '',
+      'Throughput (closed loop):',
+      '',
+      leanTable(lean.throughput, 'throughput'),
+      '',
+      `Latency at ${opts.leanRate} req/s offered (open loop; latency counted from when a request was due):`,
+      '',
+      leanTable(lean.latency, 'latency'),
+      '',
+      ...leanVerdicts(lean).flatMap((v) => v.lines.map((l) => `- ${l}`)),
+    ];
+    await writeResults(join(ROOT, 'docs/performance.md'), md.join('\n'), {
+      start: LEAN_START,
+      end: LEAN_END,
+    });
+  }
+  if (opts.writeDocs && (mem.runs.length || dyn !== undefined)) {
     const md: string[] = [
       `Last run: ${date}, on ${machineLine(machine)}. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after${busyNote(loadBefore, machine.cores)}.`,
       '',

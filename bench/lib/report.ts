@@ -8,6 +8,8 @@ import { type RunResult } from './load.js';
 export const SECTION_TITLE = '## HTTP benchmarks';
 export const RESULTS_START = '<!-- bench:http-results:start (written by npm run bench) -->';
 export const RESULTS_END = '<!-- bench:http-results:end -->';
+export const LEAN_START = '<!-- bench:lean-results:start (written by npm run bench) -->';
+export const LEAN_END = '<!-- bench:lean-results:end -->';
 
 export interface AccessRow {
   route: string;
@@ -107,16 +109,24 @@ function sectionSkeleton(block: string): string {
  * Replaces the results block of the section (creating the file or the section when missing). The
  * block is formatted with the repository's Prettier settings, so `prettier --check` stays clean.
  */
-export async function writeResults(file: string, results: string): Promise<void> {
+export async function writeResults(
+  file: string,
+  results: string,
+  markers: { start: string; end: string } = { start: RESULTS_START, end: RESULTS_END },
+): Promise<void> {
   const options = (await prettier.resolveConfig(file)) ?? {};
   const formatted = (await prettier.format(results, { ...options, parser: 'markdown' })).trimEnd();
-  const block = `${RESULTS_START}\n\n${formatted}\n\n${RESULTS_END}`;
+  const block = `${markers.start}\n\n${formatted}\n\n${markers.end}`;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n';
-  const start = text.indexOf(RESULTS_START);
-  const end = text.indexOf(RESULTS_END);
+  const start = text.indexOf(markers.start);
+  const end = text.indexOf(markers.end);
   let out: string;
   if (start >= 0 && end > start) {
-    out = text.slice(0, start) + block + text.slice(end + RESULTS_END.length);
+    out = text.slice(0, start) + block + text.slice(end + markers.end.length);
+  } else if (markers.start !== RESULTS_START && text.includes(RESULTS_END)) {
+    // Another block of the section: right after the main results block.
+    const after = text.indexOf(RESULTS_END) + RESULTS_END.length;
+    out = `${text.slice(0, after)}\n\n${block}${text.slice(after)}`;
   } else {
     const at = text.indexOf(`\n${SECTION_TITLE}\n`);
     if (at >= 0) {

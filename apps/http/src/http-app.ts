@@ -16,6 +16,7 @@ import { AppCostDto, LabelAggregateDto, ModelStatusDto } from './runtime/runtime
 import { AuditChangeDto } from './audit/audit.dto.js';
 import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
+import { lazyChildLoggerFactory } from './common/lazy-logger.js';
 import { SERVICE_VERSION } from './version.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -96,7 +97,11 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     loggerInstance: logger,
     // Fastify's two lines per request are off; the onResponse hook below writes one.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log becomes a pino child (with reqId) only when it writes a line.
+    childLoggerFactory: lazyChildLoggerFactory,
     trustProxy: true,
+    // No Nest middleware is used: without @fastify/middie, no middleware runner on every request.
+    skipMiddie: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Errors Fastify raises before routing (a bad URL escape, say) get the same error body.

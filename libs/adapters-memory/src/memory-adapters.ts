@@ -51,7 +51,10 @@ export function createMemoryAdapters(): MemoryAdapters {
   const credentials = new Map<string, Credential>();
   const profiles = new Map<string, InferenceProfile>(); // `${org}|${app}|${label}`
   const sticky = new Map<string, StickyState>(); // `${scope}|${day}`
-  const records = new Map<string, UsageRecord>(); // `${scope}|${requestId}`
+  // `${scope}|${requestId}` -> what a duplicate is answered with. Only the first outcome is kept, not
+  // the whole record: nothing reads it back, and a full copy per event made the heap (and the GC
+  // pauses) grow with every event (docs/performance.md, "Lean comparison").
+  const records = new Map<string, Pick<UsageRecord, 'costUsdMicros' | 'shard' | 'label' | 'day'>>();
   const counters = new Map<string, UsageTotals>(); // `${scope}|${label}|${day}|${shard}`
   const groupsWritten = new Map<string, { group: CounterGroup; at: number }>(); // `${scope}|${label}|${day}`
   const totals = new Map<string, DailyTotal>(); // `${scope}|${day}|${label}`
@@ -206,7 +209,12 @@ export function createMemoryAdapters(): MemoryAdapters {
           day: existing.day,
         };
       }
-      records.set(recordKey, copy(record));
+      records.set(recordKey, {
+        costUsdMicros: record.costUsdMicros,
+        shard: record.shard,
+        label: record.label,
+        day: record.day,
+      });
       recordStore.add(record);
       const counterKey = `${record.scopeKey}|${record.label}|${record.day}|${record.shard}`;
       counters.set(counterKey, addTotals(counters.get(counterKey) ?? ZERO_TOTALS, record));

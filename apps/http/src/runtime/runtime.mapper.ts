@@ -186,9 +186,22 @@ export function profileDto(p: InferenceProfile): ProfileDto {
   return out;
 }
 
+/**
+ * The ETags of recent bodies by their JSON text: a client polling model selection mostly gets the
+ * same answer again, and the SHA-1 was a few percent of a selection's CPU (docs/performance.md,
+ * "Lean comparison"). Bounded: emptied at 1,000 entries.
+ */
+const recentEtags = new Map<string, string>();
+
 /** A weak ETag over what a client acts on; 304 when it matches If-None-Match. */
 export function etagOf(value: unknown): string {
-  return `W/"${createHash('sha1').update(JSON.stringify(value)).digest('base64url')}"`;
+  const text = JSON.stringify(value);
+  const hit = recentEtags.get(text);
+  if (hit !== undefined) return hit;
+  const etag = `W/"${createHash('sha1').update(text).digest('base64url')}"`;
+  if (recentEtags.size >= 1000) recentEtags.clear();
+  recentEtags.set(text, etag);
+  return etag;
 }
 
 export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {

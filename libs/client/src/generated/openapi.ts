@@ -3987,8 +3987,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
-          'text/csv': components['schemas']['ErrorBodyDto'];
+          'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
@@ -3997,8 +3996,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
-          'text/csv': components['schemas']['ErrorBodyDto'];
+          'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description FORBIDDEN: valid token, but for another org or app */
@@ -4007,8 +4005,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
-          'text/csv': components['schemas']['ErrorBodyDto'];
+          'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description NOT_FOUND */
@@ -4017,8 +4014,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
-          'text/csv': components['schemas']['ErrorBodyDto'];
+          'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
@@ -4027,8 +4023,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
-          'text/csv': components['schemas']['ErrorBodyDto'];
+          'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
       /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
@@ -4037,8 +4032,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['ErrorBodyDto'];
-          'text/csv': components['schemas']['ErrorBodyDto'];
+          'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
     };

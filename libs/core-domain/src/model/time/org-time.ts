@@ -93,16 +93,42 @@ export function nextDay(day: string): string {
   return DateTime.fromISO(day, { zone: 'UTC' }).plus({ days: 1 }).toFormat('yyyy-MM-dd');
 }
 
+/**
+ * The last local time written per timezone, by whole second: every model selection writes the org's
+ * local time, and luxon's zone conversion costs several microseconds, so it runs once per second and
+ * timezone (docs/performance.md, "Lean comparison"). Bounded like the day windows.
+ */
+const localTimes = new Map<string, { sec: number; text: string }>();
+
 /** Local wall time with offset, seconds precision: `2026-01-23T10:30:45-05:00`. */
 export function orgLocalTime(instant: Date, tz: string): string {
-  return (
-    inZone(instant, tz).startOf('second').toISO({ suppressMilliseconds: true, includeOffset: true }) ?? ''
-  );
+  const sec = Math.floor(instant.getTime() / 1000);
+  const hit = localTimes.get(tz);
+  if (hit && hit.sec === sec) return hit.text;
+  const text =
+    inZone(instant, tz).startOf('second').toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+  if (localTimes.size >= MAX_WINDOWS) localTimes.clear();
+  localTimes.set(tz, { sec, text });
+  return text;
 }
+
+/**
+ * Recently written instants: a selection writes the same few period bounds (this day's, week's and
+ * month's resets) on every answer. Bounded: emptied at 256 entries.
+ */
+const recentIso = new Map<number, string>();
 
 /** ISO 8601 UTC with seconds precision: `2026-01-23T15:30:45Z`. */
 export function isoUtc(instant: Date): string {
-  return instant.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const t = instant.getTime();
+  const hit = recentIso.get(t);
+  if (hit !== undefined) return hit;
+  const iso = instant.toISOString();
+  // `...:SS.mmmZ` for years 0..9999 (the regular form): drop the milliseconds without a regex.
+  const text = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+  if (recentIso.size >= 256) recentIso.clear();
+  recentIso.set(t, text);
+  return text;
 }
 
 /** Epoch seconds. */
