@@ -9,6 +9,7 @@ import { type IdGenerator } from './ports/id-generator.port.js';
 import { type InferenceProfileResolver } from './ports/inference-profile-resolver.port.js';
 import { type SecretHasher } from './ports/secret-hasher.port.js';
 import { type StorageAdapters } from './ports/storage.port.js';
+import { NO_OBSERVER, type ServiceObserver } from './ports/service-observer.port.js';
 import { type SnsPublisher, type WebhookSender, type WebhookSigner } from './ports/alert-channels.port.js';
 import { DeliverWebhooks } from './use-cases/alerts/deliver-webhooks.use-case.js';
 import { EvaluateAlerts } from './use-cases/alerts/evaluate-alerts.use-case.js';
@@ -42,6 +43,8 @@ export interface CostKeeperDeps {
     owner?: string;
     retryDelaysSecs?: readonly number[];
   };
+  /** Told the outcome of metered usage events and the lines the aggregator evaluates (metrics). */
+  observer?: ServiceObserver;
 }
 
 const NO_SENDER: WebhookSender = {
@@ -78,6 +81,7 @@ export interface CostKeeper {
  */
 export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const { storage: s, clock, config } = deps;
+  const observer = deps.observer ?? NO_OBSERVER;
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
   const prices = new PriceBook(s.pricing, config, clock);
   const auth = new Authentication(s.credentials, s.revocations, deps.hasher, deps.ids, clock);
@@ -109,6 +113,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
     sticky: s.sticky,
     configs,
     clock,
+    observer,
   });
   const deliveries = new DeliverWebhooks({
     deliveries: s.deliveries,
@@ -136,6 +141,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       clock,
       config,
       aggregationIntervalSecs: deps.aggregation?.intervalSecs ?? 60,
+      observer,
     }),
     profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config),
     aggregator: new AggregateUsage({
