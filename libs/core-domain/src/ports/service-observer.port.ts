@@ -10,6 +10,21 @@ export const USAGE_EVENT_RESULTS: readonly UsageEventResult[] = [
   'failed',
 ];
 
+/** What went wrong with a failed storage call (storage_errors_total{kind}): a short, fixed list. */
+export type StorageErrorKind =
+  'throttled' | 'conflict' | 'timeout' | 'network' | 'server' | 'missing_table' | 'credentials' | 'other';
+
+export const STORAGE_ERROR_KINDS: readonly StorageErrorKind[] = [
+  'throttled',
+  'conflict',
+  'timeout',
+  'network',
+  'server',
+  'missing_table',
+  'credentials',
+  'other',
+];
+
 /** The scope whose lines were evaluated: the org's, or one app's (APP quota scope). */
 export interface ObservedScope {
   orgId: string;
