@@ -6,7 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { type DestinationStream } from 'pino';
-import { UnauthorizedError, type Clock } from '#core-domain';
+import { NotFoundError, UnauthorizedError, type Clock } from '#core-domain';
 import { systemClock } from '#adapters-node';
 import { bearerMatches, createLogger, PinoNestLogger, PromMetrics, UNMATCHED_ROUTE } from '#composition';
 import { AppModule, type AppModuleOptions } from './app.module.js';
@@ -170,6 +170,13 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
   });
   // Prometheus text for operators (not part of the API document); the load balancer never routes it.
   fastify.get('/metrics', async (request, reply) => {
+    // Only the plain path: Fastify decodes /%6detrics to /metrics, which a path rule may not match.
+    const raw = request.raw.url ?? '';
+    const q = raw.indexOf('?');
+    if ((q < 0 ? raw : raw.slice(0, q)) !== '/metrics') {
+      sendError(new NotFoundError('Not found'), request, reply, clock);
+      return reply;
+    }
     if (o.metricsToken !== undefined && !bearerMatches(request.headers.authorization, o.metricsToken)) {
       void reply.header('WWW-Authenticate', 'Bearer');
       sendError(
