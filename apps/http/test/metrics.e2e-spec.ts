@@ -1,6 +1,8 @@
 // GET /metrics on the HTTP app: Prometheus text (read with a parser library) carrying the metrics of
 // clients.md with their types, the route template as label (never the raw URL), usage events and
 // storage errors counted, the worker's metrics when it runs in-process, and METRICS_TOKEN.
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { uniqueId, testServiceConfig } from '#core-domain/testing';
@@ -105,6 +107,46 @@ describe('GET /metrics on the HTTP app with the worker in-process (memory storag
     // GET /metrics is not an API operation.
     const doc = await h.http.get('/openapi.json');
     expect(Object.keys(doc.body.paths)).not.toContain('/metrics');
+  });
+
+  it('counts webhook deliveries: a threshold crossed, delivered to a local receiver', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push(String(req.headers['webhook-id']));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const p = await provision(h, { quotas: { premium: 5000, standard: 1_000_000, economy: 1_000_000 } });
+      const port = (receiver.address() as AddressInfo).port;
+      await h.keeper.webhooks.create(p.orgId, {
+        url: `http://127.0.0.1:${port}/hook`,
+        eventTypes: ['budget.threshold_crossed'],
+      });
+      const t = (await tokens(h, p.apps.chat!)).access;
+      const r = await h.http
+        .post(`/api/v1/orgs/${p.orgId}/apps/chat/usage`)
+        .set('Authorization', `Bearer ${t}`)
+        .send(event(h)); // 3,760 of 5,000: the 50 % threshold
+      expect(r.status).toBe(202);
+      const before = valueOf((await scrape(h)).f, 'webhook_deliveries_total', { result: 'succeeded' });
+      h.clock.advanceSecs(1);
+      const jobs = h.app.get(WorkerJobs);
+      await jobs.aggregate();
+      const report = await jobs.deliver();
+      expect(report?.succeeded).toBeGreaterThan(0);
+      expect(received).toHaveLength(report!.succeeded);
+      const { f } = await scrape(h);
+      expect(valueOf(f, 'webhook_deliveries_total', { result: 'succeeded' })).toBe(
+        before + report!.succeeded,
+      );
+      expect(valueOf(f, 'webhook_deliveries_total', { result: 'failed' })).toBe(0);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   it('is open without METRICS_TOKEN; POST /metrics is 404 with the error body', async () => {
