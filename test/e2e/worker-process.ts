@@ -13,6 +13,8 @@ export function startWorkerOn(tableName: string, env: Record<string, string> = {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AGGREGATION_INTERVAL_SECS: '1',
     LOG_LEVEL: 'info',
+    // A free port for GET /metrics (several workers run at once); the 'metrics listening' line names it.
+    METRICS_PORT: '0',
     ...env,
   });
 }

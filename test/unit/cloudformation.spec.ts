@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import { FEED_INDEX, TABLE_DEFINITION, TTL_ATTRIBUTE } from '#adapters-dynamo';
+import { EMF_NAMESPACE, emfPassRecord } from '#composition';
 
 // Static checks of the deployment: every CloudFormation template under cloudformation/, the
 // Dockerfile, .dockerignore and docs/operations.md. Nothing here needs AWS or Docker.
@@ -651,8 +652,13 @@ describe('ECS services', () => {
           LOG_LEVEL: { Ref: 'LogLevel' },
           PORT: '8080',
           // The worker reads daily prices from the AWS Price List only when the stack enables it.
+          // ... and writes the EMF lines the aggregator alarms read.
           ...(taskDef === 'WorkerTaskDefinition'
-            ? { PRICING_SOURCE: { 'Fn::If': ['PricingApiEnabled', 'aws', 'config'] } }
+            ? {
+                PRICING_SOURCE: { 'Fn::If': ['PricingApiEnabled', 'aws', 'config'] },
+                METRICS_EMF: 'on',
+                METRICS_ENVIRONMENT: { Ref: 'EnvironmentName' },
+              }
             : {}),
         },
       ]);
@@ -703,6 +709,36 @@ describe('ECS services', () => {
         expect.objectContaining({ Subnets: { Ref: 'PrivateSubnetIds' }, AssignPublicIp: 'DISABLED' }),
       );
     }
+  });
+
+  it('never route /metrics from the internet: the HTTPS listener answers it 404 before forwarding', () => {
+    const rules = resourcesOfType('AWS::ElasticLoadBalancingV2::ListenerRule');
+    const blocked = rules.filter(({ props }) =>
+      (props.Conditions as Obj[]).some(
+        (c) =>
+          c.Field === 'path-pattern' &&
+          ((c.PathPatternConfig as { Values: string[] }).Values ?? []).includes('/metrics'),
+      ),
+    );
+    expect(blocked).toHaveLength(1);
+    const { props } = blocked[0]!;
+    expect(props.ListenerArn).toEqual({ Ref: 'HttpsListener' });
+    const values = ((props.Conditions as Obj[])[0]!.PathPatternConfig as { Values: string[] }).Values;
+    expect(values.sort()).toEqual(['/metrics', '/metrics/*']);
+    // First of all the rules, and it answers itself (nothing is forwarded to a task).
+    const priorities = rules.map((r) => Number(r.props.Priority));
+    expect(Number(props.Priority)).toBe(Math.min(...priorities));
+    expect(props.Actions).toEqual([
+      {
+        Type: 'fixed-response',
+        FixedResponseConfig: expect.objectContaining({ StatusCode: '404', ContentType: 'application/json' }),
+      },
+    ]);
+    const body = JSON.parse(
+      ((props.Actions as Obj[])[0]!.FixedResponseConfig as { MessageBody: string }).MessageBody,
+    ) as Obj;
+    expect(body.error).toBe('NOT_FOUND');
+    // The plain-HTTP listener only redirects to HTTPS (tested above), so it forwards nothing either.
   });
 
   it('scale the HTTP service by target tracking and keep 1..2 workers', () => {
@@ -767,21 +803,41 @@ describe('alarms', () => {
     );
   });
 
-  it('measure the aggregator lag with a metric filter on the worker log group', () => {
-    const filters = resourcesOfType('AWS::Logs::MetricFilter').map((f) => f.props);
-    const lag = filters.find((f) => String(f.FilterPattern).includes('$.max_lag_secs'))!;
-    expect(lag.LogGroupName).toEqual({ Ref: 'WorkerLogGroupName' });
-    const [transform] = lag.MetricTransformations as Obj[];
-    expect(transform!.MetricValue).toBe('$.max_lag_secs');
-    const alarm = alarms.find((a) => a.props.MetricName === transform!.MetricName)!;
-    expect(alarm.props.Namespace).toEqual(transform!.MetricNamespace);
-    expect(alarm.props.Threshold).toEqual({ Ref: 'AggregatorLagThresholdSecs' });
-    const passes = filters.find((f) => String(f.FilterPattern).includes('$.groups_aggregated'))!;
-    expect(passes.LogGroupName).toEqual({ Ref: 'WorkerLogGroupName' });
-    const master = template(MASTER).Resources.AlarmsStack!.Properties as { Parameters: Obj };
-    expect(master.Parameters.WorkerLogGroupName).toEqual({
-      'Fn::GetAtt': ['ServiceStack', 'Outputs.WorkerLogGroupName'],
-    });
+  it("watch the aggregator through the worker's EMF metrics (no metric filter)", () => {
+    expect(resourcesOfType('AWS::Logs::MetricFilter')).toEqual([]);
+    // What the worker writes with METRICS_EMF=on (the stack turns it on, see the ECS tests).
+    const record = emfPassRecord(
+      {
+        ran: true,
+        groupsAggregated: 1,
+        periodTotalsWritten: 1,
+        stickyAdvanced: 0,
+        eventsCreated: 0,
+        durationMs: 5,
+        maxLagSecs: 61,
+        startedAt: '2026-01-01T00:00:00Z',
+      },
+      'prod',
+      new Date('2026-01-01T00:00:01Z'),
+    ) as {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Obj[] }> };
+    };
+    const [directive] = record._aws.CloudWatchMetrics;
+    const emitted = directive!.Metrics.map((m) => m.Name);
+    const byMetric = (name: string) => alarms.find((a) => a.props.MetricName === name)!;
+    const lag = byMetric('AggregatorMaxLagSecs');
+    const stalled = byMetric('AggregatorPasses');
+    for (const alarm of [lag, stalled]) {
+      expect(alarm.props.Namespace).toBe(EMF_NAMESPACE);
+      expect(directive!.Namespace).toBe(EMF_NAMESPACE);
+      expect(emitted).toContain(alarm.props.MetricName);
+      // The alarm's dimensions are exactly the EMF dimension set, valued by the environment name.
+      expect(alarm.props.Dimensions).toEqual([{ Name: 'Environment', Value: { Ref: 'EnvironmentName' } }]);
+      expect(directive!.Dimensions).toEqual([['Environment']]);
+    }
+    expect(lag.props.Threshold).toEqual({ Ref: 'AggregatorLagThresholdSecs' });
+    expect(stalled.props.Statistic).toBe('Sum');
+    expect(stalled.props.TreatMissingData).toBe('breaching');
   });
 
   it('notify the SNS topic (given or created)', () => {

@@ -6,9 +6,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { type DestinationStream } from 'pino';
-import { type Clock } from '#core-domain';
+import { NotFoundError, UnauthorizedError, type Clock } from '#core-domain';
 import { systemClock } from '#adapters-node';
-import { createLogger, PinoNestLogger } from '#composition';
+import { bearerMatches, createLogger, PinoNestLogger, PromMetrics, UNMATCHED_ROUTE } from '#composition';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter.js';
 import { ErrorBodyDto } from './common/error-body.dto.js';
@@ -84,12 +84,23 @@ export interface HttpAppOptions extends AppModuleOptions {
   logLevel: string;
   /** Where JSON logs go (default stdout). */
   logDestination?: DestinationStream;
+  /**
+   * What GET /metrics exports (default: new metrics of this app, with the worker's when it runs
+   * in-process). The app reports its requests and usage events to it.
+   */
+  metrics?: PromMetrics;
+  /** METRICS_TOKEN: the bearer token GET /metrics requires; unset = open. */
+  metricsToken?: string;
 }
 
 /** Builds the HTTP app (not listening). Used by main.ts, the e2e tests and `npm run openapi`. */
 export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyApplication> {
   const clock = o.clock ?? systemClock;
   const logger = createLogger(o.logLevel, o.logDestination);
+  const metrics =
+    o.metrics ??
+    new PromMetrics({ http: true, ...(o.worker ? { worker: { maxSeries: 10_000, clock } } : {}) });
+  const worker = o.worker ? { ...o.worker, metrics: o.worker.metrics ?? metrics } : undefined;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestId,
@@ -110,7 +121,8 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
       sendError(error, request, reply, clock);
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ ...o, clock }), adapter, {
+  const modules = AppModule.forRoot({ ...o, clock, observer: metrics, ...(worker ? { worker } : {}) });
+  const app = await NestFactory.create<NestFastifyApplication>(modules, adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
@@ -141,6 +153,13 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
   // One log line per request, when it is answered (Fastify's own request logging, off in the adapter,
   // writes two: "incoming request" and "request completed").
   fastify.addHook('onResponse', (request, reply, done) => {
+    // The route template (never the raw URL): the series stay bounded.
+    metrics.observeHttp(
+      request.routeOptions.url ?? UNMATCHED_ROUTE,
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     if (logger.isLevelEnabled('info')) {
       request.log.info(
         // Flat fields: nothing here for the redaction paths (req.headers...) to copy.
@@ -155,6 +174,28 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
       );
     }
     done();
+  });
+  // Prometheus text for operators (not part of the API document); the load balancer never routes it.
+  fastify.get('/metrics', async (request, reply) => {
+    // Only the plain path: Fastify decodes /%6detrics to /metrics, which a path rule may not match.
+    const raw = request.raw.url ?? '';
+    const q = raw.indexOf('?');
+    if ((q < 0 ? raw : raw.slice(0, q)) !== '/metrics') {
+      sendError(new NotFoundError('Not found'), request, reply, clock);
+      return reply;
+    }
+    if (o.metricsToken !== undefined && !bearerMatches(request.headers.authorization, o.metricsToken)) {
+      void reply.header('WWW-Authenticate', 'Bearer');
+      sendError(
+        new UnauthorizedError('A valid bearer token (METRICS_TOKEN) is required'),
+        request,
+        reply,
+        clock,
+      );
+      return reply;
+    }
+    void reply.header('Cache-Control', 'no-store').type(metrics.contentType);
+    return metrics.text();
   });
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',

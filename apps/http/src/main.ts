@@ -1,9 +1,11 @@
 import { systemClock } from '#adapters-node';
 import {
   createLogger,
+  EmfWriter,
   loadServiceConfig,
   loadSettings,
   pricingSourceFor,
+  PromMetrics,
   runMain,
   stopGracefullyOnSignals,
   storageFor,
@@ -17,16 +19,23 @@ async function main(): Promise<void> {
   if (settings.storage === 'memory') {
     process.stderr.write('WARNING: STORAGE=memory keeps everything in this process; nothing is persisted.\n');
   }
-  const storage = await storageFor(settings);
-  const worker =
-    settings.worker === 'in-process'
-      ? {
-          intervalSecs: settings.aggregationIntervalSecs,
-          pricingSource: pricingSourceFor(settings, config),
-          logger: createLogger(settings.logLevel).child({ process: 'worker' }),
-          schedule: true,
-        }
-      : undefined;
+  const inProcess = settings.worker === 'in-process';
+  // One registry for the process: the API's metrics, and the worker's when it runs in-process.
+  const metrics = new PromMetrics({
+    http: true,
+    ...(inProcess ? { worker: { maxSeries: settings.metricsMaxSeries, clock: systemClock } } : {}),
+  });
+  const storage = await storageFor(settings, { onStorageError: (kind) => metrics.storageError(kind) });
+  const worker = inProcess
+    ? {
+        intervalSecs: settings.aggregationIntervalSecs,
+        pricingSource: pricingSourceFor(settings, config),
+        logger: createLogger(settings.logLevel).child({ process: 'worker' }),
+        schedule: true,
+        metrics,
+        ...(settings.metricsEmf ? { emf: new EmfWriter(settings.metricsEnvironment) } : {}),
+      }
+    : undefined;
   const app = await createHttpApp({
     storage,
     ...(worker ? { worker } : {}),
@@ -39,6 +48,8 @@ async function main(): Promise<void> {
     webhookAllowPrivate: settings.webhookAllowPrivate,
     awsRegion: settings.awsRegion,
     profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
+    metrics,
+    ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
   });
   await app.listen({ port: settings.port, host: '0.0.0.0' });
   // Stop accepting, let in-flight requests finish (Fastify's close drains them), run the shutdown hooks.

@@ -9,7 +9,7 @@ import { createMemoryAdapters } from '#adapters-memory';
 import { createDynamoAdapters } from '#adapters-dynamo';
 import { createTestTable } from '../../../test/dynamo/dynamo-test-client.js';
 import { createHttpApp } from '../src/http-app.js';
-import { COST_KEEPER } from '#composition';
+import { COST_KEEPER, type PromMetrics, type WorkerOptions } from '#composition';
 import { type CostKeeper } from '#core-domain';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
@@ -37,6 +37,12 @@ export async function startApp(
     healthTimeoutMs?: number;
     /** Where the app's clock starts (default: the real now). */
     now?: string;
+    /** METRICS_TOKEN for GET /metrics. */
+    metricsToken?: string;
+    /** What GET /metrics exports (default: the app's own). */
+    metrics?: PromMetrics;
+    /** WORKER=in-process: the worker's jobs in the app (tests call them by hand with schedule: false). */
+    worker?: WorkerOptions;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock(opts.now ?? new Date());
@@ -64,6 +70,9 @@ export async function startApp(
     // Webhook receivers in tests are local http servers.
     webhookAllowPrivate: true,
     ...(opts.healthTimeoutMs ? { healthTimeoutMs: opts.healthTimeoutMs } : {}),
+    ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.worker ? { worker: opts.worker } : {}),
   });
   return {
     app,

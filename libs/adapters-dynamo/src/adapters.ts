@@ -11,6 +11,7 @@ import { pricingCache } from './pricing.adapter.js';
 import { usageRecords } from './records.adapter.js';
 import { inferenceProfiles } from './profiles.adapter.js';
 import { stickyStates } from './sticky.adapter.js';
+import { storageErrorKind, type StorageErrorListener } from './errors.js';
 import { type Ctx, guarded } from './support.js';
 import { tenantDirectory } from './tenants.adapter.js';
 import { dailyTotals, periodTotals } from './totals.adapter.js';
@@ -19,6 +20,8 @@ import { spendReader, usageCounters } from './usage.adapter.js';
 export interface DynamoAdapterOptions {
   client: DynamoDBClient;
   tableName: string;
+  /** Told the kind of every failed storage call (metrics: storage_errors_total). */
+  onStorageError?: StorageErrorListener;
 }
 
 /**
@@ -26,7 +29,11 @@ export interface DynamoAdapterOptions {
  * retries on it: adaptive retry mode is recommended); errors meaning "throttled, unreachable or
  * 5xx after retries" are thrown as StorageUnavailableError.
  */
-export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions): StorageAdapters {
+export function createDynamoAdapters({
+  client,
+  tableName,
+  onStorageError: onError,
+}: DynamoAdapterOptions): StorageAdapters {
   const service = createService(client, tableName);
   const doc = documentClient(client);
   const ctx: Ctx = {
@@ -37,23 +44,29 @@ export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions
     tableName,
   };
   return {
-    tenants: guarded(tenantDirectory(ctx)),
-    credentials: guarded(credentialStore(ctx)),
-    profiles: guarded(inferenceProfiles(ctx)),
-    sticky: guarded(stickyStates(ctx)),
-    counters: guarded(usageCounters(ctx)),
-    records: guarded(usageRecords(ctx)),
-    totals: guarded(dailyTotals(ctx)),
-    periodTotals: guarded(periodTotals(ctx)),
-    spend: guarded(spendReader(ctx)),
-    pricing: guarded(pricingCache(ctx)),
-    revocations: guarded(revokedTokens(ctx)),
-    changeFeed: guarded(changeFeed(ctx)),
-    lease: guarded(workerLease(ctx)),
-    alertEvents: guarded(alertEvents(ctx)),
-    webhooks: guarded(webhookEndpoints(ctx)),
-    deliveries: guarded(deliveries(ctx)),
-    audit: guarded(auditLog(ctx)),
-    ping: () => ping(ctx),
+    tenants: guarded(tenantDirectory(ctx), onError),
+    credentials: guarded(credentialStore(ctx), onError),
+    profiles: guarded(inferenceProfiles(ctx), onError),
+    sticky: guarded(stickyStates(ctx), onError),
+    counters: guarded(usageCounters(ctx), onError),
+    records: guarded(usageRecords(ctx), onError),
+    totals: guarded(dailyTotals(ctx), onError),
+    periodTotals: guarded(periodTotals(ctx), onError),
+    spend: guarded(spendReader(ctx), onError),
+    pricing: guarded(pricingCache(ctx), onError),
+    revocations: guarded(revokedTokens(ctx), onError),
+    changeFeed: guarded(changeFeed(ctx), onError),
+    lease: guarded(workerLease(ctx), onError),
+    alertEvents: guarded(alertEvents(ctx), onError),
+    webhooks: guarded(webhookEndpoints(ctx), onError),
+    deliveries: guarded(deliveries(ctx), onError),
+    audit: guarded(auditLog(ctx), onError),
+    ping: onError
+      ? () =>
+          ping(ctx).catch((error: unknown) => {
+            onError(storageErrorKind(error));
+            throw error;
+          })
+      : () => ping(ctx),
   };
 }

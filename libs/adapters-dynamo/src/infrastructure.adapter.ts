@@ -118,7 +118,13 @@ export function workerLease({ e }: Ctx): WorkerLease {
 export async function ping({ e }: Ctx): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('DynamoDB did not answer the ping in time')), PING_TIMEOUT_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          Object.assign(new Error('DynamoDB did not answer the ping in time'), { name: 'TimeoutError' }),
+        ),
+      PING_TIMEOUT_MS,
+    );
   });
   try {
     await Promise.race([

@@ -4,7 +4,7 @@ import { type Entity, type EntityItem } from 'electrodb';
 import { StorageUnavailableError, type UsageTotals, ZERO_TOTALS } from '#core-domain';
 import { backoff, BATCH_WRITE_LIMIT, chunk, type Key, MAX_RETRY_ROUNDS, type RawItem } from './batch.js';
 import { type Entities, type StorageService } from './entities.js';
-import { guard } from './errors.js';
+import { guard, type StorageErrorListener } from './errors.js';
 
 /** What every port of the DynamoDB adapter is built from. */
 export interface Ctx {
@@ -159,13 +159,16 @@ export async function batchPut<T>(
   );
 }
 
-/** Wraps every method of a port so that unavailability surfaces as StorageUnavailableError. */
-export function guarded<T extends object>(port: T): T {
+/**
+ * Wraps every method of a port so that unavailability surfaces as StorageUnavailableError; every
+ * failure is told to `onError` (storage_errors_total), at no cost to calls that succeed.
+ */
+export function guarded<T extends object>(port: T, onError?: StorageErrorListener): T {
   const out = {} as Record<string, unknown>;
   for (const [name, fn] of Object.entries(port)) {
     out[name] =
       typeof fn === 'function'
-        ? (...args: unknown[]) => guard(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))
+        ? (...args: unknown[]) => guard(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args), onError)
         : fn;
   }
   return out as T;

@@ -18,3 +18,12 @@ export { createLogger, PinoNestLogger, REDACTED_PATHS } from './logger.js';
 export { runMain, stopGracefullyOnSignals } from './process-lifecycle.js';
 export { SERVICE_VERSION } from './version.js';
 export { awsSnsPublisher, snsPublisherForRegion } from './alerts/sns-publisher.js';
+export { PromMetrics, UNMATCHED_ROUTE, type PromMetricsOptions } from './metrics/prom-metrics.js';
+export { SpendSeriesStore, type SpendSeries } from './metrics/spend-series.js';
+export { EmfWriter, EMF_NAMESPACE, emfPassRecord } from './metrics/emf.js';
+export { bearerMatches } from './metrics/bearer.js';
+export {
+  startMetricsServer,
+  type MetricsServer,
+  type MetricsServerOptions,
+} from './metrics/metrics-server.js';

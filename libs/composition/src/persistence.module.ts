@@ -7,6 +7,7 @@ import {
   type CostKeeper,
   type InferenceProfileResolver,
   type ServiceConfig,
+  type ServiceObserver,
   type SnsPublisher,
   type StorageAdapters,
   type WebhookSender,
@@ -41,6 +42,8 @@ export interface PersistenceOptions {
   webhookAllowPrivate?: boolean;
   /** Where SNS channels publish (AWS_REGION); without it and without `alerts.sns`, SNS deliveries fail. */
   awsRegion?: string;
+  /** Told metered usage events and evaluated lines (the metrics: PromMetrics). */
+  observer?: ServiceObserver;
   /** Alert channels other than the Node webhook sender (SNS; tests: fakes). */
   alerts?: { sender?: WebhookSender; sns?: SnsPublisher; retryDelaysSecs?: readonly number[] };
 }
@@ -73,6 +76,7 @@ export class PersistenceModule {
               hasher: new BcryptSecretHasher(o.bcryptCost ?? 10),
               ...(o.cursorSecret ? { cursors: hmacCursorSealer(o.cursorSecret) } : {}),
               ...(o.profileResolver ? { profileResolver: o.profileResolver } : {}),
+              ...(o.observer ? { observer: o.observer } : {}),
               aggregation: {
                 intervalSecs,
                 owner: o.aggregationOwner ?? 'aggregator',

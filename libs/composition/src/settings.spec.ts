@@ -31,10 +31,44 @@ describe('settings from the environment (README.md, "Environment")', () => {
       rateLimits: true,
       pricingSource: 'config',
       webhookAllowPrivate: false,
+      metricsHost: '127.0.0.1',
+      metricsPort: 9464,
+      metricsEmf: false,
+      metricsEnvironment: 'local',
+      metricsMaxSeries: 10_000,
     });
     expect(loadSettings({ ...base, STORAGE: 'memory' }).worker).toBe('in-process');
     expect(loadSettings({ ...base, WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
     expect(failure({ ...base, WEBHOOK_ALLOW_PRIVATE: 'yes' })).toMatch(/^WEBHOOK_ALLOW_PRIVATE/);
+  });
+
+  it('reads the metrics settings and names the variable when one is malformed', () => {
+    const token = 'metrics-token-0123456789';
+    expect(
+      loadSettings({
+        ...base,
+        METRICS_TOKEN: token,
+        METRICS_HOST: '0.0.0.0',
+        METRICS_PORT: '0',
+        METRICS_EMF: 'on',
+        METRICS_ENVIRONMENT: 'prod',
+        METRICS_MAX_SERIES: '50',
+      }),
+    ).toMatchObject({
+      metricsToken: token,
+      metricsHost: '0.0.0.0',
+      metricsPort: 0,
+      metricsEmf: true,
+      metricsEnvironment: 'prod',
+      metricsMaxSeries: 50,
+    });
+    expect(failure({ ...base, METRICS_TOKEN: 'short' })).toMatch(/^METRICS_TOKEN /);
+    expect(failure({ ...base, METRICS_TOKEN: 'has a space in it, 0123456789' })).toMatch(/^METRICS_TOKEN /);
+    expect(failure({ ...base, METRICS_HOST: 'a host' })).toMatch(/^METRICS_HOST /);
+    expect(failure({ ...base, METRICS_PORT: '70000' })).toMatch(/^METRICS_PORT /);
+    expect(failure({ ...base, METRICS_EMF: 'yes' })).toMatch(/^METRICS_EMF must be one of on, off/);
+    expect(failure({ ...base, METRICS_ENVIRONMENT: 'pr od' })).toMatch(/^METRICS_ENVIRONMENT /);
+    expect(failure({ ...base, METRICS_MAX_SERIES: '0' })).toMatch(/^METRICS_MAX_SERIES /);
   });
 
   it('names the variable when a required secret is missing or weak', () => {

@@ -29,6 +29,17 @@ export interface Settings {
   pricingSource: 'config' | 'aws';
   /** WEBHOOK_ALLOW_PRIVATE=true lifts the https-only and public-address rules of webhooks (local use). */
   webhookAllowPrivate: boolean;
+  /** METRICS_TOKEN: the bearer token `/metrics` requires; unset = open (keep it off the internet). */
+  metricsToken?: string;
+  /** METRICS_HOST / METRICS_PORT: where the worker serves `/metrics` (0 = a free port). */
+  metricsHost: string;
+  metricsPort: number;
+  /** METRICS_EMF=on: CloudWatch Embedded Metric Format lines from the worker. */
+  metricsEmf: boolean;
+  /** METRICS_ENVIRONMENT: the Environment dimension of the EMF metrics. */
+  metricsEnvironment: string;
+  /** METRICS_MAX_SERIES: cap on the worker's spend series (lines). */
+  metricsMaxSeries: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -80,6 +91,15 @@ export function loadSettings(
   const region = env.AWS_REGION || 'us-east-1';
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
     throw new SettingsError('AWS_REGION', `is not an AWS region (got '${region}')`);
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken))
+    throw new SettingsError('METRICS_TOKEN', 'must be 16-512 visible ASCII characters without spaces');
+  const metricsHost = env.METRICS_HOST || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(metricsHost))
+    throw new SettingsError('METRICS_HOST', `must be a host name or an IP address (got '${metricsHost}')`);
+  const metricsEnvironment = env.METRICS_ENVIRONMENT || 'local';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(metricsEnvironment))
+    throw new SettingsError('METRICS_ENVIRONMENT', 'must be 1-64 characters of letters, digits, _ . -');
   const tableName = env.TABLE_NAME || 'bedrock-cost-keeper';
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName))
     throw new SettingsError('TABLE_NAME', 'must be 3-255 characters of letters, digits, _ . -');
@@ -98,6 +118,12 @@ export function loadSettings(
     rateLimits: oneOf('RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
     pricingSource: oneOf('PRICING_SOURCE', ['config', 'aws'] as const, 'config'),
     webhookAllowPrivate: oneOf('WEBHOOK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
+    ...(metricsToken ? { metricsToken } : {}),
+    metricsHost,
+    metricsPort: int('METRICS_PORT', 9464, 0, 65535),
+    metricsEmf: oneOf('METRICS_EMF', ['on', 'off'] as const, 'off') === 'on',
+    metricsEnvironment,
+    metricsMaxSeries: int('METRICS_MAX_SERIES', 10_000, 1, 1_000_000),
   };
 }
 

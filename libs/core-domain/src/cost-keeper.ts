@@ -11,6 +11,7 @@ import { type IdGenerator } from './ports/id-generator.port.js';
 import { type InferenceProfileResolver } from './ports/inference-profile-resolver.port.js';
 import { type SecretHasher } from './ports/secret-hasher.port.js';
 import { type StorageAdapters } from './ports/storage.port.js';
+import { NO_OBSERVER, type ServiceObserver } from './ports/service-observer.port.js';
 import { type SnsPublisher, type WebhookSender, type WebhookSigner } from './ports/alert-channels.port.js';
 import { DeliverWebhooks } from './use-cases/alerts/deliver-webhooks.use-case.js';
 import { EvaluateAlerts } from './use-cases/alerts/evaluate-alerts.use-case.js';
@@ -48,6 +49,8 @@ export interface CostKeeperDeps {
     owner?: string;
     retryDelaysSecs?: readonly number[];
   };
+  /** Told the outcome of metered usage events and the lines the aggregator evaluates (metrics). */
+  observer?: ServiceObserver;
 }
 
 const NO_SENDER: WebhookSender = {
@@ -88,6 +91,7 @@ export interface CostKeeper {
  */
 export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const { storage: s, clock, config } = deps;
+  const observer = deps.observer ?? NO_OBSERVER;
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
   const cursors = deps.cursors ?? inProcessCursorSealer(() => deps.ids.newId());
   const prices = new PriceBook(s.pricing, config, clock);
@@ -120,6 +124,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
     sticky: s.sticky,
     configs,
     clock,
+    observer,
   });
   const deliveries = new DeliverWebhooks({
     deliveries: s.deliveries,
@@ -147,6 +152,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       clock,
       config,
       aggregationIntervalSecs: deps.aggregation?.intervalSecs ?? 60,
+      observer,
     }),
     usageRecords: new UsageRecordsQuery({ records: s.records, configs, cursors, clock, config }),
     profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config, deps.ids),

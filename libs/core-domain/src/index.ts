@@ -50,6 +50,7 @@ export * from './ports/alert-channels.port.js';
 export * from './ports/cursor-sealer.port.js';
 export * from './ports/audit-log.port.js';
 export * from './ports/storage.port.js';
+export * from './ports/service-observer.port.js';
 export * from './use-cases/shared/ttl-cache.js';
 export * from './use-cases/shared/map-limit.js';
 export * from './use-cases/tenants/tenant-config.js';

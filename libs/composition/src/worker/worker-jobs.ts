@@ -12,6 +12,8 @@ import {
   RefreshPricing,
 } from '#core-domain';
 import { COST_KEEPER } from '../persistence.module.js';
+import { type EmfWriter } from '../metrics/emf.js';
+import { type PromMetrics } from '../metrics/prom-metrics.js';
 
 export const WORKER_OPTIONS = Symbol('WorkerOptions');
 
@@ -25,7 +27,14 @@ export interface WorkerOptions {
   schedule: boolean;
   /** Seconds between webhook delivery passes (default 2). */
   deliveryIntervalSecs?: number;
+  /** Told every pass and delivery pass (Prometheus metrics, spend series). */
+  metrics?: PromMetrics;
+  /** METRICS_EMF=on: an EMF line per aggregation pass. */
+  emf?: EmfWriter;
 }
+
+/** How often the spend series are checked for apps that are gone. */
+const APP_CHECK_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
  * The worker's jobs: an aggregation pass every interval (under the lease, so one worker does the work;
@@ -40,6 +49,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly abort = { aborted: false };
   private pricedDay: string | undefined;
   private delivering = false;
+  private appsCheckedAt = 0;
 
   constructor(
     @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
@@ -77,6 +87,8 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.running) return this.running;
     this.running = this.keeper.aggregator.runPass(this.abort).finally(() => (this.running = undefined));
     const report = await this.running;
+    this.opts.metrics?.aggregationPass(report);
+    this.opts.emf?.aggregationPass(report, this.clock.now());
     if (report.ran) {
       this.opts.logger.info(
         {
@@ -91,10 +103,24 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
         },
         'aggregation pass',
       );
+      await this.forgetGoneApps().catch((err: unknown) =>
+        this.opts.logger.warn({ err }, 'spend series: app check failed'),
+      );
     } else {
       this.opts.logger.debug({ job: 'aggregation', reason: report.reason }, 'aggregation pass skipped');
     }
     return report;
+  }
+
+  /** Every few minutes: the spend series of apps that no longer exist go. */
+  private async forgetGoneApps(): Promise<void> {
+    const spend = this.opts.metrics?.spend;
+    const now = this.clock.now().getTime();
+    if (!spend || now - this.appsCheckedAt < APP_CHECK_INTERVAL_MS) return;
+    this.appsCheckedAt = now;
+    for (const { orgId, appId } of spend.apps()) {
+      if (!(await this.keeper.configs.app(orgId, appId))) spend.forgetApp(orgId, appId);
+    }
   }
 
   /** One webhook delivery pass; not started twice at once. */
@@ -103,6 +129,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
     this.delivering = true;
     try {
       const report = await this.keeper.deliveries.runPass();
+      this.opts.metrics?.deliveryPass(report);
       if (report.attempted > 0) this.opts.logger.info({ job: 'deliveries', ...report }, 'delivery pass');
       return report;
     } finally {

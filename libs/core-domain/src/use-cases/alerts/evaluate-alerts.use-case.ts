@@ -25,6 +25,7 @@ import { type AlertEvents } from '../../ports/alert-events.port.js';
 import { type Clock } from '../../ports/clock.port.js';
 import { type Deliveries } from '../../ports/deliveries.port.js';
 import { type PeriodTotals } from '../../ports/period-totals.port.js';
+import { type ServiceObserver } from '../../ports/service-observer.port.js';
 import { type StickyStates } from '../../ports/sticky-states.port.js';
 import { type WebhookEndpoints } from '../../ports/webhook-endpoints.port.js';
 import { mapLimit } from '../shared/map-limit.js';
@@ -39,6 +40,8 @@ export interface EvaluateAlertsOptions {
   sticky: StickyStates;
   configs: TenantConfigCache;
   clock: Clock;
+  /** Told every evaluated scope's lines (the worker's spend gauges). */
+  observer?: ServiceObserver;
 }
 
 /** A scope the aggregator has just written totals for, with the config that governs it. */
@@ -143,6 +146,7 @@ export class EvaluateAlerts {
         });
       }
     }
+    this.o.observer?.linesEvaluated({ orgId: eff.orgId, appId }, lines);
     created += await this.scopeEvents(eff, appId, today, now, lines);
     return created;
   }

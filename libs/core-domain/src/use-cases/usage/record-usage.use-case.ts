@@ -10,6 +10,7 @@ import { type Clock } from '../../ports/clock.port.js';
 import { type InferenceProfileResolver } from '../../ports/inference-profile-resolver.port.js';
 import { type SpendReader } from '../../ports/spend-reader.port.js';
 import { type UsageCounters } from '../../ports/usage-counters.port.js';
+import { NO_OBSERVER, type ServiceObserver } from '../../ports/service-observer.port.js';
 import { type PriceBook } from '../pricing/price-book.js';
 import { quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
 import { assessLabel, lineCovers, linesFor, type LineState } from '../../model/quota/budget-lines.js';
@@ -18,7 +19,7 @@ import { mapLimit } from '../shared/map-limit.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
 import { epochSecs, isoUtc, orgDay } from '../../model/time/org-time.js';
 import { shardFor, validateUsage, type UsageInput, type ValidUsage } from '../../model/usage/usage-event.js';
-import { COUNTER_TTL_DAYS, type UsageRecord } from '../../model/usage/usage.entity.js';
+import { COUNTER_TTL_DAYS, type RecordOutcome, type UsageRecord } from '../../model/usage/usage.entity.js';
 
 export interface UsageResult {
   requestId: string;
@@ -74,6 +75,8 @@ export interface RecordUsageOptions {
   config: ServiceConfig;
   /** What the answer tells clients about the aggregation lag (AGGREGATION_INTERVAL_SECS). */
   aggregationIntervalSecs?: number;
+  /** Told the result of every metered event (metrics). */
+  observer?: ServiceObserver;
 }
 
 export class RecordUsage {
@@ -85,6 +88,7 @@ export class RecordUsage {
   private readonly clock: Clock;
   private readonly config: ServiceConfig;
   private readonly aggregationIntervalSecs: number;
+  private readonly observer: ServiceObserver;
 
   constructor(o: RecordUsageOptions) {
     this.configs = o.configs;
@@ -95,6 +99,7 @@ export class RecordUsage {
     this.clock = o.clock;
     this.config = o.config;
     this.aggregationIntervalSecs = o.aggregationIntervalSecs ?? 60;
+    this.observer = o.observer ?? NO_OBSERVER;
   }
 
   async execute(orgId: string, appId: string, input: UsageInput): Promise<UsageResult> {
@@ -209,11 +214,20 @@ export class RecordUsage {
     };
   }
 
+  /** Meters one event; the observer is told how it ended (accepted, duplicate, rejected, failed). */
   private async meter(ctx: AppContext, input: UsageInput) {
     const now = this.clock.now();
-    const v = validateUsage(input, now);
     const eff = ctx.effective;
-    const { price, profileArn } = await this.priceOf(ctx, v);
+    let v: ValidUsage;
+    let price: ResolvedPrice;
+    let profileArn: string | undefined;
+    try {
+      v = validateUsage(input, now);
+      ({ price, profileArn } = await this.priceOf(ctx, v));
+    } catch (e) {
+      this.observeFailure(e);
+      throw e;
+    }
     const day = orgDay(v.timestamp, eff.timezone);
     const cost = costMicros(v, price.price);
     const record: UsageRecord = {
@@ -244,8 +258,21 @@ export class RecordUsage {
     if (v.callingRegion !== undefined) record.callingRegion = v.callingRegion;
     if (profileArn !== undefined) record.profileArn = profileArn;
     if (v.tags !== undefined) record.tags = v.tags;
-    const outcome = await this.counters.recordOnce(record);
+    let outcome: RecordOutcome;
+    try {
+      outcome = await this.counters.recordOnce(record);
+    } catch (e) {
+      this.observeFailure(e);
+      throw e;
+    }
+    this.observer.usageEvents(outcome.duplicate ? 'duplicate' : 'accepted', 1);
     return { record, outcome };
+  }
+
+  /** An invalid event is `rejected`; one that storage did not take (or a bug) `failed`. */
+  private observeFailure(e: unknown): void {
+    const invalid = e instanceof DomainError && !(e instanceof StorageUnavailableError);
+    this.observer.usageEvents(invalid ? 'rejected' : 'failed', 1);
   }
 
   /** Server-side price of the event's label (the client never sends a cost). */
