@@ -12,7 +12,10 @@
 // BENCH_WRITE_DOCS (1; 0 leaves docs/performance.md alone), BENCH_PRODUCT_DIR (a directory with a
 // built dist/apps/http/main.js to measure instead of this checkout, e.g. a scratch copy with a change),
 // BENCH_ACCESS_REQUESTS (200), BENCH_DYNAMO_WARMUP (s, 5), BENCH_PRIME (s, 5: one unmeasured run per
-// server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default info, the service's default).
+// server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default info, the service's default),
+// BENCH_COST (1; 0 skips DynamoDB capacity per usage event far from / near the quota at 8 and 64 shards,
+// written to the `### DynamoDB cost per usage event` section), BENCH_COST_EVENTS (100).
+// Only that section: BENCH_BUNDLE=0 BENCH_MEMORY=0 BENCH_DYNAMO=0 npm run bench.
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +27,7 @@ import { bundleLine, measureClientBundle, writeBundleResult } from './lib/client
 import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
 import { runOps, storageOps } from './lib/dynamo-floor.js';
+import { costLine, measureCostPerEvent, writeCostResult } from './lib/dynamo-cost.js';
 import { runLoad, type LoadSpec, type RunResult } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { freePort, spawnNode, waitForHttp, type Child } from './lib/proc.js';
@@ -74,6 +78,8 @@ const opts = {
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
   productDir: process.env.BENCH_PRODUCT_DIR || ROOT,
   accessRequests: envInt('BENCH_ACCESS_REQUESTS', 100, 10, 10_000),
+  cost: process.env.BENCH_COST !== '0',
+  costEvents: envInt('BENCH_COST_EVENTS', 100, 10, 10_000),
 };
 
 type RouteName = 'usage' | 'selection';
@@ -260,6 +266,30 @@ async function dynamoPart(): Promise<{ runs: RunResult[]; pairs: Pair[]; access:
   }
 }
 
+/** DynamoDB capacity per usage event, far from and near the quota, at 8 and 64 shards. */
+async function costPart(date: string): Promise<void> {
+  log(
+    `DynamoDB capacity per usage event (in process, ${opts.costEvents} events per row, ReturnConsumedCapacity=TOTAL):`,
+  );
+  if (!javaAvailable()) {
+    log('  skipped: DynamoDB Local needs Java 17+');
+    return;
+  }
+  const ddb = await startDynamoLocal();
+  try {
+    const rows = await measureCostPerEvent({
+      endpoint: ddb.endpoint,
+      config: loadServiceConfig(join(ROOT, 'config.yaml')),
+      events: opts.costEvents,
+    });
+    for (const r of rows) log(`  ${costLine(r)}`);
+    if (opts.writeDocs) writeCostResult(join(ROOT, 'docs/performance.md'), rows, date);
+  } finally {
+    await ddb.child.stop();
+  }
+  log('');
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -310,6 +340,7 @@ async function main(): Promise<void> {
     }
     log('');
   }
+  if (opts.cost) await costPart(date);
   const usagePairs = mem.pairs.filter((p) => p.route === ROUTE_LABEL.usage);
   const worst = usagePairs.length ? Math.min(...usagePairs.map(ratio)) : NaN;
   const cpuRatios = usagePairs.map(cpuRatio).filter((c): c is number => c !== undefined);
