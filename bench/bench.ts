@@ -283,7 +283,7 @@ async function costPart(date: string): Promise<void> {
       events: opts.costEvents,
     });
     for (const r of rows) log(`  ${costLine(r)}`);
-    if (opts.writeDocs) writeCostResult(join(ROOT, 'docs/performance.md'), rows, date);
+    if (opts.writeDocs) await writeCostResult(join(ROOT, 'docs/performance.md'), rows, date);
   } finally {
     await ddb.child.stop();
   }

@@ -5,6 +5,7 @@
 // are those of a running service, not of its first minute.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import * as prettier from 'prettier';
 import {
   countCommands,
   createDynamoAdapters,
@@ -163,12 +164,14 @@ export function costTable(rows: CostRow[]): string {
 export const COST_START = '<!-- bench:dynamo-cost:start (written by npm run bench) -->';
 export const COST_END = '<!-- bench:dynamo-cost:end -->';
 
-/** Rewrites the block between the markers (they must exist in the file). */
-export function writeCostResult(file: string, rows: CostRow[], date: string): void {
+/** Rewrites the block between the markers (they must exist in the file), formatted as the repo's prettier does. */
+export async function writeCostResult(file: string, rows: CostRow[], date: string): Promise<void> {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const start = text.indexOf(COST_START);
   const end = text.indexOf(COST_END);
   if (start < 0 || end < start) return;
   const block = `${COST_START}\n\nLast run: ${date}, ${rows[0]?.events ?? 0} events per row, one at a time.\n\n${costTable(rows)}\n\n${COST_END}`;
-  writeFileSync(file, text.slice(0, start) + block + text.slice(end + COST_END.length));
+  const out = text.slice(0, start) + block + text.slice(end + COST_END.length);
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(out, { ...options, parser: 'markdown' }));
 }
