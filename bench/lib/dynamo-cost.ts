@@ -113,6 +113,9 @@ async function measureOne(
       pctTo = r.quotaStatus.quotaPct;
     }
     const { rcu, wcu } = meter.totals();
+    // DynamoDB Local does return ConsumedCapacity; a command without it would make the figures wrong.
+    if (meter.unreported() > 0)
+      throw new Error(`${meter.unreported()} commands reported no ConsumedCapacity`);
     const byCommand: Record<string, number> = {};
     for (const [k, v] of Object.entries(counter.byCommand()))
       byCommand[k.replace(/Command$/, '')] = v / events;
