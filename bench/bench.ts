@@ -21,7 +21,11 @@
 // on both routes, and product p99 <= 2 x floor p99 at the offered load.
 //
 // Parts: `npm run bench -- lean` (or BENCH_PARTS=lean) runs only the named parts, any of bundle, memory,
-// lean, dynamo (default: all of them).
+// lean, dynamo, cost (default: all of them).
+//
+// The DynamoDB cost per usage event (part `cost`): BENCH_COST (1; 0 skips capacity per usage event far
+// from / near the quota at 8 and 64 shards, written to the `### DynamoDB cost per usage event` section),
+// BENCH_COST_EVENTS (100).
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +37,7 @@ import { bundleLine, measureClientBundle, writeBundleResult } from './lib/client
 import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
 import { runOps, storageOps } from './lib/dynamo-floor.js';
+import { costLine, measureCostPerEvent, writeCostResult } from './lib/dynamo-cost.js';
 import { runLoad, type LoadSpec, type RunResult } from './lib/load.js';
 import { runLean, type LeanResult, type LeanSpec } from './lib/lean-load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
@@ -63,7 +68,7 @@ function envInt(name: string, dflt: number, min: number, max: number): number {
   return n;
 }
 
-const PARTS = ['bundle', 'memory', 'lean', 'dynamo'] as const;
+const PARTS = ['bundle', 'memory', 'lean', 'dynamo', 'cost'] as const;
 type Part = (typeof PARTS)[number];
 function selectedParts(): Set<Part> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -106,6 +111,8 @@ const opts = {
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
   productDir: process.env.BENCH_PRODUCT_DIR || ROOT,
   accessRequests: envInt('BENCH_ACCESS_REQUESTS', 100, 10, 10_000),
+  cost: process.env.BENCH_COST !== '0' && parts.has('cost'),
+  costEvents: envInt('BENCH_COST_EVENTS', 100, 10, 10_000),
 };
 
 type RouteName = 'usage' | 'selection';
@@ -430,6 +437,30 @@ async function dynamoPart(): Promise<{ runs: RunResult[]; pairs: Pair[]; access:
   }
 }
 
+/** DynamoDB capacity per usage event, far from and near the quota, at 8 and 64 shards. */
+async function costPart(date: string): Promise<void> {
+  log(
+    `DynamoDB capacity per usage event (in process, ${opts.costEvents} events per row, ReturnConsumedCapacity=TOTAL):`,
+  );
+  if (!javaAvailable()) {
+    log('  skipped: DynamoDB Local needs Java 17+');
+    return;
+  }
+  const ddb = await startDynamoLocal();
+  try {
+    const rows = await measureCostPerEvent({
+      endpoint: ddb.endpoint,
+      config: loadServiceConfig(join(ROOT, 'config.yaml')),
+      events: opts.costEvents,
+    });
+    for (const r of rows) log(`  ${costLine(r)}`);
+    if (opts.writeDocs) await writeCostResult(join(ROOT, 'docs/performance.md'), rows, date);
+  } finally {
+    await ddb.child.stop();
+  }
+  log('');
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -491,6 +522,7 @@ async function main(): Promise<void> {
     }
     log('');
   }
+  if (opts.cost) await costPart(date);
   const usagePairs = mem.pairs.filter((p) => p.route === ROUTE_LABEL.usage);
   const worst = usagePairs.length ? Math.min(...usagePairs.map(ratio)) : NaN;
   const cpuRatios = usagePairs.map(cpuRatio).filter((c): c is number => c !== undefined);

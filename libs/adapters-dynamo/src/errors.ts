@@ -17,6 +17,8 @@ const UNAVAILABLE_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'AbortError',
+  // Waited too long for a free connection (in-flight-limit.ts).
+  'InFlightQueueTimeout',
   'CredentialsProviderError',
   // The table does not exist (not created yet, wrong name or endpoint): storage is not usable.
   'ResourceNotFoundException',

@@ -107,14 +107,38 @@ const RETRYABLE_CANCEL_CODES = new Set([
 ]);
 
 /**
- * Runs a write transaction, retrying (with backoff and a fresh ClientRequestToken per attempt) while
- * it is cancelled only by conflicts with concurrent transactions or throttling. Resolves with the
- * final result: `canceled` with per-action codes when a condition failed. A token per attempt keeps
- * the SDK's own retries of one attempt idempotent without merging distinct attempts.
+ * How long a write transaction keeps retrying conflicts and throttling (from its first attempt) before
+ * the caller gets StorageUnavailableError. A usage event in a client retry storm conflicts with its
+ * own copies and with every event on the same shard counter; retrying until a deadline (rather than a
+ * fixed number of rounds) lets a burst drain at whatever rate the table allows.
+ */
+export const TRANSACTION_DEADLINE_MS = 10_000;
+/** Backoff between attempts: full jitter over 0..min(cap, base * 2^attempt) ms. */
+const TRANSACTION_BACKOFF = { baseMs: 10, capMs: 250 };
+
+export interface TransactionRetry {
+  deadlineMs?: number;
+  /** Injectable for tests: the clock and the wait between attempts. */
+  now?: () => number;
+  wait?: (attempt: number) => Promise<void>;
+}
+
+/**
+ * Runs a write transaction, retrying (with jittered exponential backoff and a fresh
+ * ClientRequestToken per attempt) while it is cancelled only by conflicts with concurrent
+ * transactions or throttling, until TRANSACTION_DEADLINE_MS after the first attempt. Resolves with
+ * the final result: `canceled` with per-action codes when a condition failed. A token per attempt
+ * keeps the SDK's own retries of one attempt idempotent without merging distinct attempts.
  */
 export async function writeTransaction(
   run: (token: string) => Promise<TransactionResult>,
+  retry: TransactionRetry = {},
 ): Promise<TransactionResult> {
+  const now = retry.now ?? Date.now;
+  const wait =
+    retry.wait ??
+    ((attempt: number) => backoff(attempt, TRANSACTION_BACKOFF.baseMs, TRANSACTION_BACKOFF.capMs));
+  const deadline = now() + (retry.deadlineMs ?? TRANSACTION_DEADLINE_MS);
   for (let attempt = 0; ; attempt++) {
     const result = await run(randomUUID());
     if (!result.canceled) return result;
@@ -122,10 +146,12 @@ export async function writeTransaction(
     const conditionFailed = codes.includes('ConditionalCheckFailed');
     const retryable = codes.some((c) => RETRYABLE_CANCEL_CODES.has(c));
     if (conditionFailed || !retryable) return result;
-    if (attempt >= MAX_RETRY_ROUNDS) {
-      throw new StorageUnavailableError(`Transaction kept conflicting (${codes.join(', ')})`);
+    if (now() >= deadline) {
+      throw new StorageUnavailableError(
+        `Transaction kept conflicting for ${attempt + 1} attempts (${codes.join(', ')})`,
+      );
     }
-    await backoff(attempt, 10, 500);
+    await wait(attempt);
   }
 }
 

@@ -68,57 +68,99 @@ function shardKeys(e: Entities, group: CounterGroup, shardCount: number): Key[] 
   return keys;
 }
 
+/** What a submission in flight resolves to, with the record it wrote (for the copies waiting on it). */
+type Flight = Promise<{ outcome: RecordOutcome; record: UsageRecord }>;
+
+/** The outcome for a copy of `record`'s request id that waited for `record`'s submission. */
+function asCopyOf(outcome: RecordOutcome, record: UsageRecord): RecordOutcome {
+  if (outcome.duplicate) return outcome;
+  return {
+    duplicate: true,
+    costUsdMicros: record.costUsdMicros,
+    shard: record.shard,
+    label: record.label,
+    day: record.day,
+  };
+}
+
 export function usageCounters({ service, e, raw }: Ctx): UsageCounters {
+  /**
+   * Single flight per (scope, request id) in this process: a copy of a request that is still being
+   * written waits for its outcome instead of sending a transaction that can only conflict with it
+   * (a client retry storm would otherwise multiply the conflicts on the record and its shard).
+   */
+  const inFlight = new Map<string, Flight>();
+
+  async function recordInStore(record: UsageRecord): Promise<RecordOutcome> {
+    const recordItem = recordToItem(record);
+    const recordedAt = new Date(record.recordedAt);
+    const writtenAt = Number.isNaN(recordedAt.getTime()) ? new Date() : recordedAt;
+    const increment = totalsOf(record);
+
+    for (let round = 0; ; round++) {
+      const result = await writeTransaction((token) =>
+        service.transaction
+          .write(({ usageRecord, counter }) => [
+            // Conditional create (attribute_not_exists): the exactly-once marker. `all_old` makes a
+            // cancellation return the stored record, so a duplicate costs no extra read.
+            usageRecord.create(recordItem).commit({ response: 'all_old' }),
+            // upsert (not update): update().add() would not write the change-feed GSI keys.
+            counter
+              .upsert(counterKey(record.scopeKey, record.label, record.day, record.shard))
+              .add(increment)
+              .set({
+                feedPartition: feedPartition(record.scopeKey, record.label),
+                writtenBucket: minuteBucket(writtenAt),
+                updatedAt: record.recordedAt,
+                expiresAt: record.counterExpiresAt,
+              })
+              .commit(),
+          ])
+          .go({ token }),
+      );
+      if (!result.canceled) return { duplicate: false };
+      const reason = result.data[0];
+      if (reason?.code !== 'ConditionalCheckFailed') {
+        throw new Error(`Usage transaction cancelled: ${result.data.map((d) => d.code).join(', ')}`);
+      }
+      let stored = reason.item as Pick<UsageRecordItem, 'costUsdMicros' | 'shard' | 'label' | 'day'> | null;
+      if (!stored) {
+        // Only when the store does not return the item with the cancellation reason.
+        stored = (await e.usageRecord.get({ scopeKey: record.scopeKey, requestId: record.requestId }).go())
+          .data;
+      }
+      if (stored) {
+        return {
+          duplicate: true,
+          costUsdMicros: stored.costUsdMicros ?? 0,
+          shard: stored.shard,
+          label: stored.label,
+          day: dayFromKey(stored.day),
+        };
+      }
+      // The record vanished between the cancellation and the read (TTL deletion): try again.
+      if (round >= MAX_RETRY_ROUNDS) throw new StorageUnavailableError('Usage record kept changing');
+    }
+  }
+
   return {
     async recordOnce(record: UsageRecord): Promise<RecordOutcome> {
-      const recordItem = recordToItem(record);
-      const recordedAt = new Date(record.recordedAt);
-      const writtenAt = Number.isNaN(recordedAt.getTime()) ? new Date() : recordedAt;
-      const increment = totalsOf(record);
-
-      for (let round = 0; ; round++) {
-        const result = await writeTransaction((token) =>
-          service.transaction
-            .write(({ usageRecord, counter }) => [
-              // Conditional create (attribute_not_exists): the exactly-once marker. `all_old` makes a
-              // cancellation return the stored record, so a duplicate costs no extra read.
-              usageRecord.create(recordItem).commit({ response: 'all_old' }),
-              // upsert (not update): update().add() would not write the change-feed GSI keys.
-              counter
-                .upsert(counterKey(record.scopeKey, record.label, record.day, record.shard))
-                .add(increment)
-                .set({
-                  feedPartition: feedPartition(record.scopeKey, record.label),
-                  writtenBucket: minuteBucket(writtenAt),
-                  updatedAt: record.recordedAt,
-                  expiresAt: record.counterExpiresAt,
-                })
-                .commit(),
-            ])
-            .go({ token }),
-        );
-        if (!result.canceled) return { duplicate: false };
-        const reason = result.data[0];
-        if (reason?.code !== 'ConditionalCheckFailed') {
-          throw new Error(`Usage transaction cancelled: ${result.data.map((d) => d.code).join(', ')}`);
+      const key = `${record.scopeKey}\u0000${record.requestId}`;
+      for (let running = inFlight.get(key); running; running = inFlight.get(key)) {
+        try {
+          const first = await running;
+          return asCopyOf(first.outcome, first.record);
+        } catch {
+          // That submission failed, so whether it was written is unknown: find out with our own.
+          if (inFlight.get(key) === running) inFlight.delete(key);
         }
-        let stored = reason.item as Pick<UsageRecordItem, 'costUsdMicros' | 'shard' | 'label' | 'day'> | null;
-        if (!stored) {
-          // Only when the store does not return the item with the cancellation reason.
-          stored = (await e.usageRecord.get({ scopeKey: record.scopeKey, requestId: record.requestId }).go())
-            .data;
-        }
-        if (stored) {
-          return {
-            duplicate: true,
-            costUsdMicros: stored.costUsdMicros ?? 0,
-            shard: stored.shard,
-            label: stored.label,
-            day: dayFromKey(stored.day),
-          };
-        }
-        // The record vanished between the cancellation and the read (TTL deletion): try again.
-        if (round >= MAX_RETRY_ROUNDS) throw new StorageUnavailableError('Usage record kept changing');
+      }
+      const mine: Flight = recordInStore(record).then((outcome) => ({ outcome, record }));
+      inFlight.set(key, mine);
+      try {
+        return (await mine).outcome;
+      } finally {
+        if (inFlight.get(key) === mine) inFlight.delete(key);
       }
     },
 

@@ -6,6 +6,7 @@ export * from './model/tenants/tenant-input.js';
 export * from './model/money/pricing.js';
 export * from './model/time/org-time.js';
 export * from './model/quota/quota-status.js';
+export * from './model/quota/live-spend.js';
 export * from './model/selection/sticky-state.js';
 export * from './model/selection/model-selection.js';
 export * from './model/time/budget-window.js';

@@ -44,6 +44,55 @@ export function usageCountersContract(get: () => StorageAdapters): void {
       expect(sum).toMatchObject({ requests: 1, costUsdMicros: r.costUsdMicros });
     });
 
+    it('copies of one request id with different content racing: the winner counts, every copy answers with it', async () => {
+      const s = get();
+      const r = aUsageRecord({ shard: 4 });
+      const copies = Array.from({ length: 12 }, (_, i) => ({
+        ...r,
+        costUsdMicros: r.costUsdMicros + i,
+        shard: i % 8,
+        inputTokens: 1 + i,
+      }));
+      const outcomes = await Promise.all(copies.map((c) => s.counters.recordOnce(c)));
+      const winners = outcomes.flatMap((o, i) => (o.duplicate ? [] : [copies[i]!]));
+      expect(winners).toHaveLength(1);
+      const w = winners[0]!;
+      for (const o of outcomes) {
+        if (o.duplicate)
+          expect(o).toEqual({
+            duplicate: true,
+            costUsdMicros: w.costUsdMicros,
+            shard: w.shard,
+            label: w.label,
+            day: w.day,
+          });
+      }
+      const sum = await s.counters.sumShards({ scopeKey: r.scopeKey, label: r.label, day: r.day }, 8);
+      expect(sum).toMatchObject({ requests: 1, costUsdMicros: w.costUsdMicros, inputTokens: w.inputTokens });
+      // A copy sent after the burst is a duplicate too.
+      expect(await s.counters.recordOnce({ ...r, costUsdMicros: 1 })).toMatchObject({
+        duplicate: true,
+        costUsdMicros: w.costUsdMicros,
+      });
+    });
+
+    it('a retry storm on one shard counter: 40 ids sent 3 times at once, every call answers, each id counts once', async () => {
+      const s = get();
+      const orgId = uniqueId();
+      const scopeKey = `ORG#${orgId}`;
+      const events = Array.from({ length: 40 }, (_, i) =>
+        aUsageRecord({ orgId, scopeKey, shard: 0, costUsdMicros: 1000 + i }),
+      );
+      const sends = [...events, ...events, ...events].map((e) => ({ ...e }));
+      const outcomes = await Promise.all(sends.map((e) => s.counters.recordOnce(e)));
+      expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(40);
+      outcomes.forEach((o, i) => {
+        if (o.duplicate) expect(o.costUsdMicros).toBe(sends[i]!.costUsdMicros);
+      });
+      const sum = await s.counters.sumShards({ scopeKey, label: 'premium', day: '2026-03-10' }, 8);
+      expect(sum).toMatchObject({ requests: 40, costUsdMicros: 40 * 1000 + (39 * 40) / 2 });
+    });
+
     it('sums concurrent distinct events across shards exactly', async () => {
       const s = get();
       const orgId = uniqueId();

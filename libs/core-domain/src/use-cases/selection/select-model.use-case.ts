@@ -23,6 +23,7 @@ import {
 } from '../../model/selection/model-selection.js';
 import { linesFor, type LineDef, type LineState } from '../../model/quota/budget-lines.js';
 import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
+import { nearLimit } from '../../model/quota/live-spend.js';
 
 export interface ModelStatus {
   spendUsdMicros: number;
@@ -63,9 +64,6 @@ export interface ModelSelection {
   /** True when live spend (shard counters) was read for at least one label. */
   usedLiveSpend: boolean;
 }
-
-/** Selection reads live spend from this many percentage points below the TIGHT threshold. */
-export const LIVE_READ_MARGIN_PCT = 10;
 
 export interface SelectModelOptions {
   configs: TenantConfigCache;
@@ -239,10 +237,7 @@ export class SelectModel {
    * near a limit.
    */
   private nearLimit(eff: EffectiveConfig, assessment: SelectionAssessment, label: string): boolean {
-    const line = assessment.labels[label]?.binding;
-    if (!line) return false;
-    const margin = Math.max(0, eff.tightModeThresholdPct - LIVE_READ_MARGIN_PCT);
-    return BigInt(line.spendUsdMicros) * 100n >= BigInt(margin) * BigInt(line.limitUsdMicros);
+    return nearLimit(assessment.labels[label]?.binding, eff.tightModeThresholdPct);
   }
 
   /** What the app should call for a label: the config model, or the inference profile ARN. */

@@ -20,6 +20,8 @@ import { type AppContext, type TenantConfigCache } from '../tenants/tenant-confi
 import { epochSecs, isoUtc, orgDay } from '../../model/time/org-time.js';
 import { shardFor, validateUsage, type UsageInput, type ValidUsage } from '../../model/usage/usage-event.js';
 import { COUNTER_TTL_DAYS, type RecordOutcome, type UsageRecord } from '../../model/usage/usage.entity.js';
+import { nearLimit } from '../../model/quota/live-spend.js';
+import { UsageSpend } from './usage-spend.js';
 
 export interface UsageResult {
   requestId: string;
@@ -89,6 +91,7 @@ export class RecordUsage {
   private readonly config: ServiceConfig;
   private readonly aggregationIntervalSecs: number;
   private readonly observer: ServiceObserver;
+  private readonly usageSpend: UsageSpend;
 
   constructor(o: RecordUsageOptions) {
     this.configs = o.configs;
@@ -100,6 +103,7 @@ export class RecordUsage {
     this.config = o.config;
     this.aggregationIntervalSecs = o.aggregationIntervalSecs ?? 60;
     this.observer = o.observer ?? NO_OBSERVER;
+    this.usageSpend = new UsageSpend(o.spend, this.aggregationIntervalSecs);
   }
 
   async execute(orgId: string, appId: string, input: UsageInput): Promise<UsageResult> {
@@ -112,18 +116,34 @@ export class RecordUsage {
     const now = this.clock.now();
     // The lines covering the label: its daily quota and every budget that covers it.
     const defs = linesFor(eff).filter((d) => lineCovers(d, label));
-    const snap = await this.spend.read(
-      {
+    // Live shard sums only near a limit (live-spend.ts): far from it the day total is enough.
+    const snap = await this.usageSpend.read({
+      query: {
         scopeKey: eff.scopeKey,
         day,
-        totalsFor: [label],
-        liveFor: [label],
         shardCount: eff.aggShardCount,
         withSticky: false,
         periods: periodKeysFor(defs, eff, now),
       },
+      label,
+      addedUsdMicros: outcome.duplicate ? 0 : cost,
       now,
-    );
+      near: (daySpend, dayDelta, periods) =>
+        nearLimit(
+          assessLabel(
+            label,
+            lineStatesFrom({
+              eff,
+              defs,
+              now,
+              daySpend: new Map([[label, daySpend]]),
+              dayDelta: new Map([[label, dayDelta]]),
+              periods,
+            }),
+          ).binding,
+          eff.tightModeThresholdPct,
+        ),
+    });
     const quota = eff.quotas[label] ?? 0;
     const total = snap.totals.get(label)?.costUsdMicros ?? 0;
     const aggregated = total + (outcome.duplicate ? 0 : cost);
@@ -138,7 +158,7 @@ export class RecordUsage {
       periods: snap.periods,
     });
     // Near a limit the aggregated totals lag behind: report live spend then.
-    const useLive = assessLabel(label, liveLines).status !== 'NORMAL';
+    const useLive = snap.live.has(label) && assessLabel(label, liveLines).status !== 'NORMAL';
     const spend = useLive ? withLive.get(label)! : aggregated;
     const lines = useLive
       ? liveLines
