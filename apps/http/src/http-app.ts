@@ -16,6 +16,7 @@ import { AppCostDto, LabelAggregateDto, ModelStatusDto } from './runtime/runtime
 import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
 import { SERVICE_VERSION } from './version.js';
+import { loadDashboard, registerDashboard } from './dashboard/dashboard.routes.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -81,6 +82,8 @@ export interface HttpAppOptions extends AppModuleOptions {
   logLevel: string;
   /** Where JSON logs go (default stdout). */
   logDestination?: DestinationStream;
+  /** The built dashboard (scripts/build-dashboard.mjs output); unset or unbuilt: /dashboard answers 404. */
+  dashboardDir?: string;
 }
 
 /** Builds the HTTP app (not listening). Used by main.ts, the e2e tests and `npm run openapi`. */
@@ -149,6 +152,7 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     }
     done();
   });
+  registerDashboard(fastify, loadDashboard(o.dashboardDir), clock);
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { systemClock } from '#adapters-node';
 import {
   createLogger,
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     webhookAllowPrivate: settings.webhookAllowPrivate,
     awsRegion: settings.awsRegion,
     profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
+    // dist/apps/http/src/main.js -> dist/dashboard (npm run build writes it there).
+    dashboardDir: fileURLToPath(new URL('../../../dashboard/', import.meta.url)),
   });
   await app.listen({ port: settings.port, host: '0.0.0.0' });
   // Stop accepting, let in-flight requests finish (Fastify's close drains them), run the shutdown hooks.

@@ -37,6 +37,8 @@ export async function startApp(
     healthTimeoutMs?: number;
     /** Where the app's clock starts (default: the real now). */
     now?: string;
+    /** A built dashboard to serve at /dashboard (scripts/build-dashboard.mjs --out). */
+    dashboardDir?: string;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock(opts.now ?? new Date());
@@ -64,6 +66,7 @@ export async function startApp(
     // Webhook receivers in tests are local http servers.
     webhookAllowPrivate: true,
     ...(opts.healthTimeoutMs ? { healthTimeoutMs: opts.healthTimeoutMs } : {}),
+    ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
   });
   return {
     app,
