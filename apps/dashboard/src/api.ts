@@ -81,7 +81,11 @@ export class Api {
     const res = await fetch('/auth/token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret,
+      }),
       cache: 'no-store',
     });
     if (!res.ok) throw await errorOf(res);

@@ -17,7 +17,11 @@ export interface StackedSeries {
 }
 
 /** Daily stacked bars (values in micro-USD). */
-export function stackedBars(canvas: HTMLCanvasElement, days: string[], series: StackedSeries[]): Chart<'bar'> {
+export function stackedBars(
+  canvas: HTMLCanvasElement,
+  days: string[],
+  series: StackedSeries[],
+): Chart<'bar'> {
   const fg = css('--fg-muted');
   const grid = css('--grid');
   return new Chart(canvas, {

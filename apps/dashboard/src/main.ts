@@ -60,7 +60,9 @@ function topBar(current: string): HTMLElement {
             'data-route': p.route,
           },
           p.title,
-          p.route === 'audit' && !api.hasAdminKey ? h('span', { class: 'lock', title: 'Needs the admin key' }, '•') : null,
+          p.route === 'audit' && !api.hasAdminKey
+            ? h('span', { class: 'lock', title: 'Needs the admin key' }, '•')
+            : null,
         ),
       ),
     ),
@@ -71,7 +73,13 @@ function topBar(current: string): HTMLElement {
 
 function signInForm(): HTMLElement {
   document.title = 'Sign in · Bedrock Cost Keeper';
-  const id = h('input', { id: 'client-id', name: 'client_id', autocomplete: 'username', required: true, spellcheck: 'false' });
+  const id = h('input', {
+    id: 'client-id',
+    name: 'client_id',
+    autocomplete: 'username',
+    required: true,
+    spellcheck: 'false',
+  });
   const secret = h('input', {
     id: 'client-secret',
     name: 'client_secret',
@@ -85,14 +93,22 @@ function signInForm(): HTMLElement {
     'form',
     { class: 'card sign-in', id: 'sign-in' },
     h('h1', null, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Bedrock Cost Keeper'),
-    h('p', { class: 'muted' }, "Sign in with your org's client id and secret (from PUT /api/v1/orgs/{org_id})."),
+    h(
+      'p',
+      { class: 'muted' },
+      "Sign in with your org's client id and secret (from PUT /api/v1/orgs/{org_id}).",
+    ),
     h('label', { for: 'client-id' }, 'Client id'),
     id,
     h('label', { for: 'client-secret' }, 'Client secret'),
     secret,
     error,
     submit,
-    h('p', { class: 'muted small' }, 'The session ends when this tab closes; nothing is kept on this device.'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'The session ends when this tab closes; nothing is kept on this device.',
+    ),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -101,8 +117,9 @@ function signInForm(): HTMLElement {
     api
       .signIn(id.value.trim(), secret.value)
       .then(() => {
-        if (!location.hash) location.hash = '#/now';
-        show();
+        // A new hash shows the page through hashchange; the same one needs showing here.
+        if (route() !== 'now' || location.hash === '#/now') show();
+        else location.hash = '#/now';
       })
       .catch((err: unknown) => {
         error.textContent =

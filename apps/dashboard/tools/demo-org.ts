@@ -24,7 +24,13 @@ const BUDGETS = [
   { window: 'MONTH', limit_usd_micros: 30_000_000, label: 'premium' },
 ];
 
-async function call(t: DemoTarget, method: string, path: string, body: unknown, auth: Record<string, string>) {
+async function call(
+  t: DemoTarget,
+  method: string,
+  path: string,
+  body: unknown,
+  auth: Record<string, string>,
+) {
   const res = await fetch(`${t.baseUrl}${path}`, {
     method,
     headers: { 'Content-Type': 'application/json', ...auth },
@@ -35,7 +41,10 @@ async function call(t: DemoTarget, method: string, path: string, body: unknown, 
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-export async function token(t: DemoTarget, cred: { client_id: string; client_secret: string }): Promise<string> {
+export async function token(
+  t: DemoTarget,
+  cred: { client_id: string; client_secret: string },
+): Promise<string> {
   const r = await call(t, 'POST', '/auth/token', { grant_type: 'client_credentials', ...cred }, {});
   return r.access_token as string;
 }
@@ -129,21 +138,51 @@ export async function seedDemoOrg(
   for (let d = 9; d >= 1; d--) {
     t.clock.set(new Date(end - d * 86_400_000));
     const grow = 10 - d;
-    await postUsage(t, orgId, 'support-chat', await token(t, apps['support-chat']!), 'premium', 120 + 8 * grow, 1000, { team: 'support' });
-    await postUsage(t, orgId, 'doc-search', await token(t, apps['doc-search']!), 'standard', 160 + 10 * grow, 1000, { team: 'search' });
-    await postUsage(t, orgId, 'nightly-batch', await token(t, apps['nightly-batch']!), 'economy', 300, 1000, { team: 'data' });
+    await postUsage(
+      t,
+      orgId,
+      'support-chat',
+      await token(t, apps['support-chat']!),
+      'premium',
+      120 + 8 * grow,
+      1000,
+      { team: 'support' },
+    );
+    await postUsage(
+      t,
+      orgId,
+      'doc-search',
+      await token(t, apps['doc-search']!),
+      'standard',
+      160 + 10 * grow,
+      1000,
+      { team: 'search' },
+    );
+    await postUsage(t, orgId, 'nightly-batch', await token(t, apps['nightly-batch']!), 'economy', 300, 1000, {
+      team: 'data',
+    });
     await t.runPass();
   }
   // Today: support-chat in the normal range, doc-search TIGHT on premium (96.6 %),
   // nightly-batch over premium (100.8 %: a fallback).
   t.clock.set(new Date(end - 3 * 3_600_000));
-  await postUsage(t, orgId, 'support-chat', await token(t, apps['support-chat']!), 'premium', 140, 1000, { team: 'support' });
-  await postUsage(t, orgId, 'doc-search', await token(t, apps['doc-search']!), 'premium', 345, 1000, { team: 'search' });
-  await postUsage(t, orgId, 'doc-search', await token(t, apps['doc-search']!), 'standard', 90, 1000, { team: 'search' });
-  await postUsage(t, orgId, 'nightly-batch', await token(t, apps['nightly-batch']!), 'premium', 360, 1000, { team: 'data' });
+  await postUsage(t, orgId, 'support-chat', await token(t, apps['support-chat']!), 'premium', 140, 1000, {
+    team: 'support',
+  });
+  await postUsage(t, orgId, 'doc-search', await token(t, apps['doc-search']!), 'premium', 345, 1000, {
+    team: 'search',
+  });
+  await postUsage(t, orgId, 'doc-search', await token(t, apps['doc-search']!), 'standard', 90, 1000, {
+    team: 'search',
+  });
+  await postUsage(t, orgId, 'nightly-batch', await token(t, apps['nightly-batch']!), 'premium', 360, 1000, {
+    team: 'data',
+  });
   await t.runPass();
   t.clock.set(new Date(end - 60_000));
-  await postUsage(t, orgId, 'nightly-batch', await token(t, apps['nightly-batch']!), 'standard', 40, 1000, { team: 'data' });
+  await postUsage(t, orgId, 'nightly-batch', await token(t, apps['nightly-batch']!), 'standard', 40, 1000, {
+    team: 'data',
+  });
   await t.runPass();
   t.clock.set(new Date(end));
   const nightly = await token(t, apps['nightly-batch']!);

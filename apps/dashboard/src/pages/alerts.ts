@@ -12,7 +12,13 @@ export const renderAlerts: Page = ({ api }, main) => {
   main.append(
     h('div', { class: 'page-head' }, h('h1', null, 'Alerts')),
     status,
-    h('section', null, h('h2', null, 'Webhooks'), list, addWebhookForm(api, () => void load(), status)),
+    h(
+      'section',
+      null,
+      h('h2', null, 'Webhooks'),
+      list,
+      addWebhookForm(api, () => void load(), status),
+    ),
     h('section', null, h('h2', null, 'Recent events'), events),
   );
   const load = async () => {
@@ -43,7 +49,13 @@ export const renderAlerts: Page = ({ api }, main) => {
 };
 
 function addWebhookForm(api: Api, reload: () => void, status: HTMLElement): HTMLElement {
-  const url = h('input', { id: 'webhook-url', type: 'url', placeholder: 'https://…', required: true, 'aria-label': 'URL' });
+  const url = h('input', {
+    id: 'webhook-url',
+    type: 'url',
+    placeholder: 'https://…',
+    required: true,
+    'aria-label': 'URL',
+  });
   const format = h(
     'select',
     { id: 'webhook-format', 'aria-label': 'Format' },
@@ -67,10 +79,7 @@ function addWebhookForm(api: Api, reload: () => void, status: HTMLElement): HTML
         body: { url: url.value.trim(), format: format.value },
       })
       .then((r) => {
-        secret.replaceChildren(
-          'Signing secret (shown once, keep it now): ',
-          h('code', null, r.body.secret),
-        );
+        secret.replaceChildren('Signing secret (shown once, keep it now): ', h('code', null, r.body.secret));
         secret.hidden = false;
         url.value = '';
         reload();
@@ -98,7 +107,9 @@ function webhookCard(api: Api, w: Webhook, status: HTMLElement): HTMLElement {
     test.disabled = true;
     result.textContent = 'Sending…';
     api
-      .get<Delivery>(`/api/v1/orgs/${org}/webhooks/${encodeURIComponent(w.webhook_id)}/test`, { method: 'POST' })
+      .get<Delivery>(`/api/v1/orgs/${org}/webhooks/${encodeURIComponent(w.webhook_id)}/test`, {
+        method: 'POST',
+      })
       .then(async (r) => {
         const d = r.body;
         result.textContent = `Test ${d.outcome}${d.status_code !== null ? ` (HTTP ${d.status_code}` : ' ('}${d.duration_ms !== null ? `, ${d.duration_ms} ms)` : ')'}${d.error ? `: ${d.error}` : ''}`;
@@ -120,7 +131,11 @@ function webhookCard(api: Api, w: Webhook, status: HTMLElement): HTMLElement {
       'header',
       null,
       h('h3', null, w.description || w.url || w.topic_arn || w.webhook_id),
-      h('span', { class: `badge ${w.enabled ? 'status-NORMAL' : 'status-EXCEEDED'}` }, w.enabled ? 'enabled' : 'disabled'),
+      h(
+        'span',
+        { class: `badge ${w.enabled ? 'status-NORMAL' : 'status-EXCEEDED'}` },
+        w.enabled ? 'enabled' : 'disabled',
+      ),
     ),
     h(
       'p',
@@ -159,7 +174,12 @@ function deliveryTable(ds: Delivery[]): HTMLElement {
           h('td', null, when(d.attempted_at)),
           h('td', null, h('code', null, d.event_id)),
           h('td', null, String(d.attempt)),
-          h('td', null, h('span', { class: `badge small outcome-${d.outcome}` }, d.outcome), d.error ? ` ${d.error}` : ''),
+          h(
+            'td',
+            null,
+            h('span', { class: `badge small outcome-${d.outcome}` }, d.outcome),
+            d.error ? ` ${d.error}` : '',
+          ),
           h('td', null, d.status_code === null ? '–' : String(d.status_code)),
           h('td', null, d.duration_ms === null ? '–' : `${d.duration_ms} ms`),
           h('td', null, when(d.next_attempt_at)),
@@ -174,11 +194,27 @@ function eventTable(es: AlertEvent[]): HTMLElement {
   return h(
     'table',
     null,
-    h('thead', null, h('tr', null, ['When', 'Type', 'What'].map((t) => h('th', null, t)))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        ['When', 'Type', 'What'].map((t) => h('th', null, t)),
+      ),
+    ),
     h(
       'tbody',
       null,
-      es.map((e) => h('tr', null, h('td', null, when(e.created_at)), h('td', null, h('code', null, e.type)), h('td', null, describe(e)))),
+      es.map((e) =>
+        h(
+          'tr',
+          null,
+          h('td', null, when(e.created_at)),
+          h('td', null, h('code', null, e.type)),
+          h('td', null, describe(e)),
+        ),
+      ),
     ),
   );
 }

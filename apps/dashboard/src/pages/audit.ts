@@ -76,7 +76,15 @@ function trail(api: Api, main: HTMLElement): void {
       h(
         'table',
         { id: 'audit-table' },
-        h('thead', null, h('tr', null, ['When', 'Action', 'Target', 'Actor', 'Changes', 'Outcome'].map((t) => h('th', null, t)))),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ['When', 'Action', 'Target', 'Actor', 'Changes', 'Outcome'].map((t) => h('th', null, t)),
+          ),
+        ),
         body,
       ),
     ),
@@ -92,7 +100,8 @@ function trail(api: Api, main: HTMLElement): void {
       const r = await api.admin<AuditPage>(`/api/v1/orgs/${api.orgId}/audit?${q}`);
       if (reset) body.replaceChildren();
       body.append(...r.body.items.map(row));
-      if (reset && !r.body.items.length) body.append(h('tr', null, h('td', { colspan: 6, class: 'muted' }, 'Nothing recorded.')));
+      if (reset && !r.body.items.length)
+        body.append(h('tr', null, h('td', { colspan: 6, class: 'muted' }, 'Nothing recorded.')));
       cursor = r.body.next_cursor;
       more.hidden = !cursor;
       status.hidden = true;
@@ -123,7 +132,12 @@ function row(i: AuditItem): HTMLElement {
     h('td', null, when(i.occurred_at)),
     h('td', null, h('code', null, i.action)),
     h('td', null, `${i.target.type} ${i.target.id}`),
-    h('td', null, `${i.actor.kind} ${i.actor.id}`, i.actor.source_ip ? h('div', { class: 'muted small' }, i.actor.source_ip) : null),
+    h(
+      'td',
+      null,
+      `${i.actor.kind} ${i.actor.id}`,
+      i.actor.source_ip ? h('div', { class: 'muted small' }, i.actor.source_ip) : null,
+    ),
     h('td', null, changes.length ? changes : '–'),
     h('td', null, i.outcome ?? ''),
   );

@@ -27,14 +27,23 @@ export const renderHistory: Page = ({ api }, main) => {
   const chartBox = h('div', { class: 'chart', id: 'history-chart-box' }, canvas);
   const table = h('div', { class: 'table-wrap', id: 'history-table' });
   const rangeButtons = RANGES.map((n) =>
-    h('button', { type: 'button', class: 'seg', 'data-days': n, 'aria-pressed': String(n === days) }, `${n} days`),
+    h(
+      'button',
+      { type: 'button', class: 'seg', 'data-days': n, 'aria-pressed': String(n === days) },
+      `${n} days`,
+    ),
   );
   const dimSelect = h(
     'select',
     { id: 'history-group', 'aria-label': 'Group by' },
     DIMENSIONS.map((d) => h('option', { value: d.value }, d.text)),
   );
-  const tagKey = h('input', { id: 'history-tag', placeholder: 'tag key', 'aria-label': 'Tag key', hidden: true });
+  const tagKey = h('input', {
+    id: 'history-tag',
+    placeholder: 'tag key',
+    'aria-label': 'Tag key',
+    hidden: true,
+  });
   const csv = h('button', { type: 'button', id: 'download-csv', class: 'ghost' }, 'Download CSV');
   main.append(
     h('div', { class: 'page-head' }, h('h1', null, 'History'), note),
@@ -112,7 +121,14 @@ export const renderHistory: Page = ({ api }, main) => {
         h(
           'thead',
           null,
-          h('tr', null, h('th', null, group), h('th', null, 'Cost'), h('th', null, 'Requests'), h('th', null, 'Errors')),
+          h(
+            'tr',
+            null,
+            h('th', null, group),
+            h('th', null, 'Cost'),
+            h('th', null, 'Requests'),
+            h('th', null, 'Errors'),
+          ),
         ),
         h(
           'tbody',
@@ -194,7 +210,8 @@ async function downloadCsv(api: Api, range: { from: string; to: string; timezone
   const res = await api.download(`/api/v1/orgs/${api.orgId}/usage/export?${q}`);
   const blob = await res.blob();
   const disposition = res.headers.get('Content-Disposition') ?? '';
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `usage-${api.orgId}-${range.from}-${range.to}.csv`;
+  const name =
+    /filename="([^"]+)"/.exec(disposition)?.[1] ?? `usage-${api.orgId}-${range.from}-${range.to}.csv`;
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: name, hidden: true });
   document.body.append(a);

@@ -14,11 +14,7 @@ export const renderNow: Page = ({ api }, main) => {
   const meta = h('p', { class: 'meta', id: 'now-meta' }, 'Loading…');
   const refresh = h('button', { type: 'button', id: 'refresh' }, 'Refresh');
   let body: HTMLElement = h('div', { id: 'now-body' });
-  main.append(
-    h('div', { class: 'page-head' }, h('h1', null, 'Now'), meta, refresh),
-    status,
-    body,
-  );
+  main.append(h('div', { class: 'page-head' }, h('h1', null, 'Now'), meta, refresh), status, body);
   let busy = false;
   const load = async () => {
     if (busy) return;
@@ -90,8 +86,13 @@ async function buildBody(api: Api, today: OrgToday, reload: () => void): Promise
       'section',
       { class: 'budgets', 'aria-labelledby': 'budgets-h' },
       h('h2', { id: 'budgets-h' }, 'Budgets'),
+      orgLines.length ? legend() : null,
       orgLines.length
-        ? h('div', { class: 'lines' }, orgLines.map((l) => budgetLine(l, tz)))
+        ? h(
+            'div',
+            { class: 'lines' },
+            orgLines.map((l) => budgetLine(l, tz)),
+          )
         : h('p', { class: 'muted' }, 'No week or month budget is set (budgets in PUT org).'),
     ),
   );
@@ -130,7 +131,8 @@ function reasonText(reason: string): string {
   const q = /^QUOTA_EXCEEDED_(.+)$/.exec(reason);
   if (q) return `${q[1]!.toLowerCase()} quota exhausted`;
   const b = /^BUDGET_EXCEEDED_([A-Z]+)_(.+)$/.exec(reason);
-  if (b) return `${b[1]!.toLowerCase()} budget (${b[2] === 'ALL' ? 'all labels' : b[2]!.toLowerCase()}) exhausted`;
+  if (b)
+    return `${b[1]!.toLowerCase()} budget (${b[2] === 'ALL' ? 'all labels' : b[2]!.toLowerCase()}) exhausted`;
   return reason.toLowerCase().replaceAll('_', ' ');
 }
 
@@ -163,8 +165,15 @@ async function appCard(
       const s = sel.body;
       const q = s.quota_status;
       card.dataset.mode = q.mode;
-      head.append(h('span', { class: `badge status-${q.mode}`, 'data-testid': 'mode' }, q.mode));
       const fallback = s.recommended_model.reason !== 'NORMAL';
+      head.append(
+        h(
+          'span',
+          { class: 'badges' },
+          fallback ? h('span', { class: 'badge status-TIGHT' }, 'FALLBACK') : null,
+          h('span', { class: `badge status-${q.mode}`, 'data-testid': 'mode' }, q.mode),
+        ),
+      );
       append(card, [
         h(
           'p',
@@ -173,7 +182,11 @@ async function appCard(
           h('strong', { class: 'recommended-label' }, s.recommended_model.label),
           ' ',
           h('code', null, s.recommended_model.bedrock_model_id),
-          h('span', { class: 'reason', 'data-reason': s.recommended_model.reason }, reasonText(s.recommended_model.reason)),
+          h(
+            'span',
+            { class: 'reason', 'data-reason': s.recommended_model.reason },
+            reasonText(s.recommended_model.reason),
+          ),
         ),
         q.sticky_fallback_active
           ? h(
@@ -209,14 +222,20 @@ async function appCard(
         h(
           'ul',
           { class: 'bars' },
-          Object.entries(details.models ?? {}).map(([label, m]) => bar(label, null, null, m.quota_pct, 'EXCEEDED')),
+          Object.entries(details.models ?? {}).map(([label, m]) =>
+            bar(label, null, null, m.quota_pct, 'EXCEEDED'),
+          ),
         ),
       );
     }
     if (lines.length) {
       card.append(
         h('h4', null, 'App budgets'),
-        h('div', { class: 'lines' }, lines.map((l) => budgetLine(l, today.aggregates.timezone))),
+        h(
+          'div',
+          { class: 'lines' },
+          lines.map((l) => budgetLine(l, today.aggregates.timezone)),
+        ),
       );
     }
   } catch (e) {
@@ -273,6 +292,19 @@ function bar(
   );
 }
 
+function legend(): HTMLElement {
+  return h(
+    'p',
+    { class: 'legend muted small' },
+    h('span', { class: 'key key-fill' }),
+    'spent so far',
+    h('span', { class: 'key key-band' }),
+    'forecast for the period end (low to high, tick: most likely)',
+    h('span', { class: 'key key-limit' }),
+    'limit',
+  );
+}
+
 const FORECAST_TEXT: Record<string, string> = {
   on_track: 'on track',
   at_risk: 'at risk: may pass the limit',
@@ -314,7 +346,11 @@ export function budgetLine(l: BudgetLine, tz: string): HTMLElement {
       { class: 'line-head' },
       h('strong', null, name),
       h('span', { class: `badge small status-${l.status}` }, l.status),
-      h('span', { class: 'value' }, `${usd(l.spend_usd_micros)} of ${usd(l.limit_usd_micros)} · ${pct(l.pct)}`),
+      h(
+        'span',
+        { class: 'value' },
+        `${usd(l.spend_usd_micros)} of ${usd(l.limit_usd_micros)} · ${pct(l.pct)}`,
+      ),
     ),
     track,
     h(

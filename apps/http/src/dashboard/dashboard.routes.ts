@@ -88,10 +88,19 @@ function send(request: FastifyRequest, reply: FastifyReply, f: StaticFile, cache
 }
 
 /** Registers GET /dashboard (and /dashboard/) and GET /dashboard/assets/:name on the Fastify instance. */
-export function registerDashboard(fastify: FastifyInstance, files: DashboardFiles | undefined, clock: Clock): void {
+export function registerDashboard(
+  fastify: FastifyInstance,
+  files: DashboardFiles | undefined,
+  clock: Clock,
+): void {
   const page = (request: FastifyRequest, reply: FastifyReply) => {
     if (!files) {
-      sendError(new NotFoundError('The dashboard is not built here: run `npm run build`'), request, reply, clock);
+      sendError(
+        new NotFoundError('The dashboard is not built here: run `npm run build`'),
+        request,
+        reply,
+        clock,
+      );
       return;
     }
     send(request, reply, files.page, 'no-cache');
