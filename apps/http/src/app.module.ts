@@ -38,7 +38,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PersistenceModule.register(o),
+        PersistenceModule.register({ cursorSecret: o.jwtSecret, ...o }),
         JwtModule.register({
           secret: jwtKey,
           signOptions: { algorithm: 'HS256' },

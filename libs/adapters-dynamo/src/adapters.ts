@@ -7,6 +7,7 @@ import { deliveries } from './deliveries.adapter.js';
 import { createService } from './entities.js';
 import { changeFeed, ping, revokedTokens, workerLease } from './infrastructure.adapter.js';
 import { pricingCache } from './pricing.adapter.js';
+import { usageRecords } from './records.adapter.js';
 import { inferenceProfiles } from './profiles.adapter.js';
 import { stickyStates } from './sticky.adapter.js';
 import { type Ctx, guarded } from './support.js';
@@ -40,6 +41,7 @@ export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions
     profiles: guarded(inferenceProfiles(ctx)),
     sticky: guarded(stickyStates(ctx)),
     counters: guarded(usageCounters(ctx)),
+    records: guarded(usageRecords(ctx)),
     totals: guarded(dailyTotals(ctx)),
     periodTotals: guarded(periodTotals(ctx)),
     spend: guarded(spendReader(ctx)),

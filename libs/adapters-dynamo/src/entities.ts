@@ -1,7 +1,7 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, Service } from 'electrodb';
 import { makeAlertEntities } from './alert-entities.js';
-import { FEED_INDEX, TTL_ATTRIBUTE } from './table.js';
+import { FEED_INDEX, RECORDS_INDEX, TTL_ATTRIBUTE } from './table.js';
 
 /**
  * The ElectroDB entities of the single table. Every key is an explicit template with
@@ -244,11 +244,18 @@ function makeEntities() {
       label: { type: 'string', required: true },
       bedrockModelId: { type: 'string', required: true, field: 'bedrock_model_id' },
       callingRegion: { type: 'string', field: 'calling_region' },
+      profileArn: { type: 'string', field: 'profile_arn' },
+      priceSource: { type: ['PRICING_API', 'CACHED', 'CONFIG_FALLBACK'] as const, field: 'price_source' },
+      priceVersion: { type: 'string', field: 'price_version' },
       day: { type: 'string', required: true },
       shard: { type: 'number', required: true },
       status: { type: ['OK', 'ERROR'] as const, required: true },
       timestamp: { type: 'string', required: true, field: 'ts' },
       recordedAt: { type: 'string', required: true, field: 'recorded_at' },
+      /** The record feed's partition: UTC day of recordedAt (`YYYYMMDD`) and fnv1a32(request id) % 16. */
+      recordedDay: { type: 'string', field: 'recorded_day' },
+      feedK: { type: 'number', field: 'feed_k' },
+      retainUntil: { type: 'number', field: 'retain_until' },
       tags: { type: 'any' },
       costUsdMicros: { type: 'number', required: true, field: 'cost_usd_micros' },
       inputTokens: { type: 'number', required: true, field: 'input_tokens' },
@@ -268,6 +275,33 @@ function makeEntities() {
           casing: 'none',
         },
         sk: { field: 'sk', composite: [], template: 'REQ', casing: 'none' },
+      },
+      /** GET .../usage/records and export: one partition per (org, org day), timestamp order. */
+      byOrgDay: {
+        index: RECORDS_INDEX,
+        pk: { field: 'gsi2pk', composite: ['orgId', 'day'], template: 'REC#${orgId}#${day}', casing: 'none' },
+        sk: {
+          field: 'gsi2sk',
+          composite: ['timestamp', 'scopeKey', 'requestId'],
+          template: '${timestamp}#${scopeKey}#${requestId}',
+          casing: 'none',
+        },
+      },
+      /** The worker's rollups: records by the minute they were written, 16 partitions per UTC day. */
+      recordFeed: {
+        index: FEED_INDEX,
+        pk: {
+          field: 'gsi1pk',
+          composite: ['recordedDay', 'feedK'],
+          template: 'RECFEED#${recordedDay}#${feedK}',
+          casing: 'none',
+        },
+        sk: {
+          field: 'gsi1sk',
+          composite: ['recordedAt', 'scopeKey', 'requestId'],
+          template: 'R#${recordedAt}#${scopeKey}#${requestId}',
+          casing: 'none',
+        },
       },
     },
   });

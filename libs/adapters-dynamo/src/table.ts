@@ -12,8 +12,11 @@ import {
 /** The TTL attribute of every item that expires (epoch seconds). */
 export const TTL_ATTRIBUTE = 'expires_at';
 
-/** The one GSI: the change feed (write-sharded by day, see docs/storage.md). */
+/** The change feed GSI (write-sharded by day, see docs/storage.md); also the due index and the record feed. */
 export const FEED_INDEX = 'gsi1';
+
+/** Usage records by (org, org day) in timestamp order, all attributes projected (records and export). */
+export const RECORDS_INDEX = 'gsi2';
 
 /**
  * The attributes the change-feed GSI projects besides its keys. Only attributes that never change
@@ -24,7 +27,7 @@ export const FEED_PROJECTED_ATTRIBUTES = ['scope_key', 'label', 'day', '__edb_e_
 
 /**
  * The table, defined once in code (db-init, tests and the CloudFormation template use this
- * definition). Generic keys `pk`/`sk`, one write-sharded GSI, on-demand billing, TTL on `expires_at`.
+ * definition). Generic keys `pk`/`sk`, two GSIs, on-demand billing, TTL on `expires_at`.
  */
 export const TABLE_DEFINITION = {
   AttributeDefinitions: [
@@ -32,6 +35,8 @@ export const TABLE_DEFINITION = {
     { AttributeName: 'sk', AttributeType: 'S' },
     { AttributeName: 'gsi1pk', AttributeType: 'S' },
     { AttributeName: 'gsi1sk', AttributeType: 'S' },
+    { AttributeName: 'gsi2pk', AttributeType: 'S' },
+    { AttributeName: 'gsi2sk', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
@@ -45,6 +50,14 @@ export const TABLE_DEFINITION = {
         { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: FEED_PROJECTED_ATTRIBUTES },
+    },
+    {
+      IndexName: RECORDS_INDEX,
+      KeySchema: [
+        { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
     },
   ],
   BillingMode: 'PAY_PER_REQUEST',

@@ -13,18 +13,26 @@ import {
 } from '#core-domain';
 import { type Key, MAX_RETRY_ROUNDS } from './batch.js';
 import { type Entities } from './entities.js';
-import { dayFromKey, dayToKey, feedPartition, isExpired, minuteBucket } from './keys.js';
+import {
+  dayFromKey,
+  dayToKey,
+  FEED_PARTITIONS,
+  feedPartition,
+  fnv1a32,
+  isExpired,
+  minuteBucket,
+} from './keys.js';
 import { stickyFromItem } from './sticky.adapter.js';
 import { periodsFrom, periodTotalKey, totalFromItem } from './totals.adapter.js';
 import { byEntity, type Ctx, defined, keyOf, parseAll, totalsOf, writeTransaction } from './support.js';
 
-type UsageRecordItem = EntityItem<Entities['usageRecord']>;
+export type UsageRecordItem = EntityItem<Entities['usageRecord']>;
 
 function counterKey(scopeKey: string, label: string, day: string, shard: number) {
   return { scopeKey, label, day: dayToKey(day), shard };
 }
 
-function recordToItem(record: UsageRecord): UsageRecordItem {
+export function recordToItem(record: UsageRecord): UsageRecordItem {
   return defined({
     scopeKey: record.scopeKey,
     requestId: record.requestId,
@@ -33,11 +41,17 @@ function recordToItem(record: UsageRecord): UsageRecordItem {
     label: record.label,
     bedrockModelId: record.bedrockModelId,
     callingRegion: record.callingRegion,
+    profileArn: record.profileArn,
+    priceSource: record.priceSource,
+    priceVersion: record.priceVersion,
     day: dayToKey(record.day),
     shard: record.shard,
     status: record.status,
     timestamp: record.timestamp,
     recordedAt: record.recordedAt,
+    recordedDay: dayToKey(record.recordedAt.slice(0, 10)),
+    feedK: fnv1a32(record.requestId) % FEED_PARTITIONS,
+    retainUntil: record.retainUntil,
     tags: record.tags ? { ...record.tags } : undefined,
     ...totalsOf(record),
     counterExpiresAt: record.counterExpiresAt,

@@ -31,6 +31,7 @@ import {
   type WorkerLease,
 } from '#core-domain';
 import { createAlertStores } from './alerts-memory.js';
+import { createRecordStore } from './records-memory.js';
 import { copy, epoch, live } from './copy.js';
 
 /**
@@ -64,6 +65,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     await Promise.resolve();
     if (failure) throw failure;
   };
+  const recordStore = createRecordStore(tick);
 
   const tenants: TenantDirectory = {
     async getOrg(orgId) {
@@ -191,6 +193,7 @@ export function createMemoryAdapters(): MemoryAdapters {
         };
       }
       records.set(recordKey, copy(record));
+      recordStore.add(record);
       const counterKey = `${record.scopeKey}|${record.label}|${record.day}|${record.shard}`;
       counters.set(counterKey, addTotals(counters.get(counterKey) ?? ZERO_TOTALS, record));
       groupsWritten.set(`${record.scopeKey}|${record.label}|${record.day}`, {
@@ -350,6 +353,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     profiles: profileStore,
     sticky: stickyStates,
     counters: usageCounters,
+    records: recordStore.records,
     totals: dailyTotals,
     periodTotals,
     spend,

@@ -14,6 +14,7 @@ import {
 import {
   BcryptSecretHasher,
   createWebhookSender,
+  hmacCursorSealer,
   nodeIdGenerator,
   standardWebhookSigner,
   systemClock,
@@ -32,6 +33,8 @@ export interface PersistenceOptions {
   aggregationIntervalSecs?: number;
   /** Who this process is, as a lease holder (the worker's aggregation). */
   aggregationOwner?: string;
+  /** The secret cursors are sealed with (the HTTP app: JWT_SECRET); without it, in-process cursors. */
+  cursorSecret?: string;
   /** bcrypt cost; tests lower it. */
   bcryptCost?: number;
   /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target local and private http(s) receivers. */
@@ -68,6 +71,7 @@ export class PersistenceModule {
               config,
               ids: nodeIdGenerator,
               hasher: new BcryptSecretHasher(o.bcryptCost ?? 10),
+              ...(o.cursorSecret ? { cursors: hmacCursorSealer(o.cursorSecret) } : {}),
               ...(o.profileResolver ? { profileResolver: o.profileResolver } : {}),
               aggregation: {
                 intervalSecs,

@@ -5,6 +5,7 @@ import { GetBudgets } from './use-cases/budgets/get-budgets.use-case.js';
 import { type ServiceConfig } from './model/config/service-config.js';
 import { Authentication } from './use-cases/credentials/authentication.use-case.js';
 import { type Clock } from './ports/clock.port.js';
+import { type CursorSealer } from './ports/cursor-sealer.port.js';
 import { type IdGenerator } from './ports/id-generator.port.js';
 import { type InferenceProfileResolver } from './ports/inference-profile-resolver.port.js';
 import { type SecretHasher } from './ports/secret-hasher.port.js';
@@ -26,6 +27,8 @@ export interface CostKeeperDeps {
   config: ServiceConfig;
   ids: IdGenerator;
   hasher: SecretHasher;
+  /** Seals paging cursors (records, audit). Without one, cursors only work inside this process. */
+  cursors?: CursorSealer;
   /** Finds the model behind an inference profile; without it, profile labels use their fallback price. */
   profileResolver?: InferenceProfileResolver;
   aggregation?: Partial<AggregationOptions> & { intervalSecs?: number };

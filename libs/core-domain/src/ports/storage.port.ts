@@ -11,6 +11,7 @@ import { type SpendReader } from './spend-reader.port.js';
 import { type StickyStates } from './sticky-states.port.js';
 import { type TenantDirectory } from './tenant-directory.port.js';
 import { type UsageCounters } from './usage-counters.port.js';
+import { type UsageRecords } from './usage-records.port.js';
 import { type WebhookEndpoints } from './webhook-endpoints.port.js';
 import { type WorkerLease } from './worker-lease.port.js';
 
@@ -21,6 +22,7 @@ export interface StorageAdapters {
   profiles: InferenceProfiles;
   sticky: StickyStates;
   counters: UsageCounters;
+  records: UsageRecords;
   totals: DailyTotals;
   periodTotals: PeriodTotals;
   spend: SpendReader;

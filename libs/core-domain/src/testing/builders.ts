@@ -94,7 +94,10 @@ export function aUsageRecord(over: Partial<UsageRecord> = {}): UsageRecord {
     cacheReadInputTokens: 0,
     cacheWriteInputTokens: 0,
     requests: 1,
-    expiresAt: Math.floor(Date.parse(T0) / 1000) + 7 * 86400,
+    priceSource: 'CONFIG_FALLBACK',
+    priceVersion: 'config',
+    retainUntil: Math.floor(Date.parse(T0) / 1000) + 35 * 86400,
+    expiresAt: Math.floor(Date.parse(T0) / 1000) + 35 * 86400,
     counterExpiresAt: Math.floor(Date.parse(T0) / 1000) + 400 * 86400,
     ...over,
   };

@@ -4,6 +4,7 @@ import { alertEventsContract, webhookEndpointsContract } from './alerts.contract
 import { deliveriesContract } from './deliveries.contract.js';
 import { inferenceProfilesContract } from './profiles.contract.js';
 import { periodTotalsContract } from './period-totals.contract.js';
+import { usageRecordsContract } from './records.contract.js';
 import { stickyStatesContract } from './sticky-states.contract.js';
 import { tenantDirectoryContract } from './tenants.contract.js';
 import {
@@ -24,6 +25,7 @@ export {
   inferenceProfilesContract,
   stickyStatesContract,
   usageCountersContract,
+  usageRecordsContract,
   dailyTotalsContract,
   periodTotalsContract,
   spendReaderContract,
@@ -43,6 +45,7 @@ export function runStorageContracts(name: string, get: () => StorageAdapters): v
     inferenceProfilesContract(get);
     stickyStatesContract(get);
     usageCountersContract(get);
+    usageRecordsContract(get);
     dailyTotalsContract(get);
     periodTotalsContract(get);
     spendReaderContract(get);

@@ -35,6 +35,8 @@ export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 export interface ServiceConfig {
   region: string;
   requestTtlDays: number;
+  /** How long usage records stay readable (records, export), in days (1..400, default 35). */
+  usageRecordRetentionDays: number;
   labels: Record<string, LabelDefinition>;
   /** Fallback prices for inference-profile labels when the profile lookup fails. */
   profileFallbackPrices: Record<string, LabelPrice>;
@@ -145,6 +147,7 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
   r.only(root, '', [
     'region',
     'request_ttl_days',
+    'usage_record_retention_days',
     'labels',
     'profile_fallback_prices',
     'defaults',
@@ -153,6 +156,11 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
   const region = root.region === undefined ? 'us-east-1' : r.str(root.region, 'region', REGION_PATTERN);
   const requestTtlDays =
     root.request_ttl_days === undefined ? 7 : r.int(root.request_ttl_days, 'request_ttl_days', 2, 400);
+
+  const usageRecordRetentionDays =
+    root.usage_record_retention_days === undefined
+      ? 35
+      : r.int(root.usage_record_retention_days, 'usage_record_retention_days', 1, 400);
 
   const labelsRaw = r.obj(root.labels, 'labels');
   const labels: Record<string, LabelDefinition> = {};
@@ -256,6 +264,7 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
   return {
     region,
     requestTtlDays,
+    usageRecordRetentionDays,
     labels,
     profileFallbackPrices,
     defaults: { modelOrdering, quotas, settings },

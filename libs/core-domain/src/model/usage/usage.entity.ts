@@ -1,3 +1,4 @@
+import { type PriceSource } from '../money/pricing.js';
 import { type UsageStatus } from './usage-event.js';
 
 /** What one (scope, label, day) counter or total adds up. */
@@ -30,7 +31,10 @@ export function addTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
   };
 }
 
-/** The exactly-once marker of a usage event, carrying its cost. Keyed by (scope, request id). */
+/**
+ * A usage event as kept: the exactly-once marker (keyed by scope and request id) and the record read by
+ * GET .../usage/records and .../usage/export and rolled up by the worker.
+ */
 export interface UsageRecord extends UsageTotals {
   scopeKey: string;
   requestId: string;
@@ -39,13 +43,20 @@ export interface UsageRecord extends UsageTotals {
   label: string;
   bedrockModelId: string;
   callingRegion?: string;
+  /** The inference profile that priced the event (profile labels). */
+  profileArn?: string;
+  /** Where the price came from and its version. */
+  priceSource: PriceSource;
+  priceVersion: string;
   day: string; // YYYY-MM-DD org day
   shard: number;
   status: UsageStatus;
   timestamp: string;
   recordedAt: string;
   tags?: Record<string, string>;
-  /** Epoch seconds: the record's TTL (request_ttl_days). */
+  /** Epoch seconds: readable until then (usage_record_retention_days after recording). */
+  retainUntil: number;
+  /** Epoch seconds: the record's TTL (the longer of request_ttl_days and the retention). */
   expiresAt: number;
   /** Epoch seconds: the TTL of the shard counter it increments (400 days). */
   counterExpiresAt: number;

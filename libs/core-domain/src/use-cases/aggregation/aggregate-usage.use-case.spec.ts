@@ -162,6 +162,9 @@ describe('AggregateUsage (use case)', () => {
       cacheReadInputTokens: 0,
       cacheWriteInputTokens: 0,
       requests: 1,
+      priceSource: 'CONFIG_FALLBACK',
+      priceVersion: 'config',
+      retainUntil: 0,
       expiresAt: 0,
       counterExpiresAt: 0,
     });

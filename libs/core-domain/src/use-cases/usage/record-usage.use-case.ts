@@ -213,7 +213,7 @@ export class RecordUsage {
     const now = this.clock.now();
     const v = validateUsage(input, now);
     const eff = ctx.effective;
-    const price = await this.priceOf(ctx, v);
+    const { price, profileArn } = await this.priceOf(ctx, v);
     const day = orgDay(v.timestamp, eff.timezone);
     const cost = costMicros(v, price.price);
     const record: UsageRecord = {
@@ -234,17 +234,25 @@ export class RecordUsage {
       cacheReadInputTokens: v.cacheReadInputTokens,
       cacheWriteInputTokens: v.cacheWriteInputTokens,
       requests: 1,
-      expiresAt: epochSecs(now) + this.config.requestTtlDays * 86400,
+      priceSource: price.source,
+      priceVersion: price.version,
+      retainUntil: epochSecs(now) + this.config.usageRecordRetentionDays * 86400,
+      expiresAt:
+        epochSecs(now) + Math.max(this.config.requestTtlDays, this.config.usageRecordRetentionDays) * 86400,
       counterExpiresAt: epochSecs(now) + COUNTER_TTL_DAYS * 86400,
     };
     if (v.callingRegion !== undefined) record.callingRegion = v.callingRegion;
+    if (profileArn !== undefined) record.profileArn = profileArn;
     if (v.tags !== undefined) record.tags = v.tags;
     const outcome = await this.counters.recordOnce(record);
     return { record, outcome };
   }
 
   /** Server-side price of the event's label (the client never sends a cost). */
-  private async priceOf(ctx: AppContext, v: ValidUsage): Promise<ResolvedPrice> {
+  private async priceOf(
+    ctx: AppContext,
+    v: ValidUsage,
+  ): Promise<{ price: ResolvedPrice; profileArn?: string }> {
     const eff = ctx.effective;
     const def = Object.hasOwn(this.config.labels, v.modelLabel)
       ? this.config.labels[v.modelLabel]
@@ -255,7 +263,7 @@ export class RecordUsage {
         v.callingRegion ?? this.config.region,
         def.price,
       );
-      return price!;
+      return { price: price! };
     }
     const profile = ctx.profiles.find((p) => p.profileLabel === v.modelLabel);
     if (!profile) {
@@ -295,6 +303,6 @@ export class RecordUsage {
         'The model behind this inference profile could not be priced and no fallback price is configured',
       );
     }
-    return price;
+    return { price, profileArn: profile.inferenceProfileArn };
   }
 }
