@@ -1,29 +1,16 @@
-// The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the real HTTP
-// app (memory storage) listening on 127.0.0.1 with a free port, serving a dashboard built for this run
-// by scripts/build-dashboard.mjs. Every page is checked for console errors (CSP violations included)
-// and for requests that leave the service's origin. Screenshots go to test-artifacts/dashboard/.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// The dashboard in a real browser (browser-harness.ts): Debian's Chromium driven by playwright-core
+// against the real HTTP app. The Now page (bars, fallback, budgets with forecast bands), sign-in and
+// sign-out, alerts; the analytics pages are in dashboard-analytics.e2e-spec.ts.
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Page } from 'playwright-core';
 import { uniqueId } from '#core-domain/testing';
-import {
-  ADMIN_KEY,
-  expectErrorBody,
-  provision,
-  startApp,
-  tokens,
-  type Harness,
-} from '../../http/test/harness.js';
-import { launchChromium, recordedPage, type PageRecord } from '../tools/chromium.js';
+import { ADMIN_KEY, expectErrorBody, provision, tokens, type Harness } from '../../http/test/harness.js';
 import { seedDemoOrg } from '../tools/demo-org.js';
+import { ARTIFACTS, js, loadedAfter, loads, signIn, useDashboardBrowser } from './browser-harness.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts/dashboard');
 // 2026-11-19 is a Thursday; the clock only moves forward (the aggregator's cursor).
 const NOW = '2026-11-19T09:00:00Z';
 const PREMIUM = {
@@ -33,86 +20,13 @@ const PREMIUM = {
   output_tokens: 800,
 }; // 3,760 µ$
 
-let dashboardDir: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  dashboardDir = mkdtempSync(join(tmpdir(), 'bck-dashboard-'));
-  execFileSync(process.execPath, ['scripts/build-dashboard.mjs', '--out', dashboardDir], { cwd: ROOT });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  rmSync(dashboardDir, { recursive: true, force: true });
-});
-
-/** The app listening on 127.0.0.1 (a free port), and what the browser tests share. */
-async function listening(now: string): Promise<{ h: Harness; base: string }> {
-  const h = await startApp('memory', { now, dashboardDir });
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = h.app.getHttpServer().address() as AddressInfo;
-  return { h, base: `http://127.0.0.1:${port}` };
-}
-
-/** Pages opened by a test; after it: no console error, no request outside the origin, a screenshot. */
-const open: {
-  context: BrowserContext;
-  page: Page;
-  record: PageRecord;
-  base: string;
-  name: string;
-  /** Console errors a test expects (each matched once), such as the 401 of a refused sign-in. */
-  expected: RegExp[];
-}[] = [];
-afterEach(async () => {
-  const pages = open.splice(0);
-  for (const p of pages) {
-    await p.page
-      .screenshot({ path: join(ARTIFACTS, `${p.name}.png`), fullPage: true })
-      .catch(() => undefined);
-    await p.context.close();
-  }
-  for (const p of pages) {
-    const unexpected = [...p.record.errors];
-    for (const e of p.expected) {
-      const i = unexpected.findIndex((m) => e.test(m));
-      expect(i).toBeGreaterThanOrEqual(0);
-      unexpected.splice(i, 1);
-    }
-    expect(unexpected).toEqual([]);
-    const origin = new URL(p.base).origin;
-    const outside = p.record.requests.filter((u) => !u.startsWith('data:') && new URL(u).origin !== origin);
-    expect(outside).toEqual([]);
-  }
-});
-
-async function newPage(
-  base: string,
-  name: string,
-  opts: { width?: number; height?: number; colorScheme?: 'light' | 'dark'; expected?: RegExp[] } = {},
-) {
-  const p = await recordedPage(browser, opts);
-  open.push({ ...p, base, name, expected: opts.expected ?? [] });
-  return p;
-}
-
-async function signIn(page: Page, base: string, cred: { client_id: string; client_secret: string }) {
-  await page.goto(`${base}/dashboard`);
-  await page.fill('#client-id', cred.client_id);
-  await page.fill('#client-secret', cred.client_secret);
-  await page.click('#sign-in button[type=submit]');
-  await page.waitForSelector('main.page-now[data-loaded]');
-}
-
-/** Evaluates an expression in the page (a string: this file is compiled without the DOM types). */
-const js = <T>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
+const { listening, newPage } = useDashboardBrowser();
 
 /** Clicks Refresh and waits for that reload to finish. */
 async function refresh(page: Page) {
-  const before = Number(await page.getAttribute('main', 'data-loaded'));
+  const before = await loads(page);
   await page.click('#refresh');
-  await page.waitForFunction(`Number(document.querySelector('main')?.dataset.loaded) > ${before}`);
+  await loadedAfter(page, before);
 }
 
 const barWidth = (page: Page, app: string, label: string) =>
@@ -264,7 +178,7 @@ describe('dashboard (Chromium, memory storage)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const p = await provision(h);
+      const p = await provision(h, { quota_scope: 'APP' }); // APP scope lists its apps to the org token;
       const org = (await tokens(h, p.org)).access;
       const receiver = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
       const created = await h.http
@@ -289,7 +203,7 @@ describe('dashboard (Chromium, memory storage)', () => {
   });
 
   it('signing out revokes the refresh token and forgets the session', async () => {
-    const p = await provision(h);
+    const p = await provision(h, { quota_scope: 'APP' }); // APP scope lists its apps to the org token;
     const { page } = await newPage(base, 'sign-out');
     await signIn(page, base, p.org);
     const stored = JSON.parse(await js<string>(page, "sessionStorage.getItem('bck.dashboard.session')")) as {
