@@ -84,12 +84,13 @@ export async function postUsage(
 /**
  * Seeds the demo org. `today` is an ISO instant (the clock ends there); the 9 days before it get
  * history. Answers the org's id and credentials (to sign in to the dashboard).
+ * `orgId`: a fixed one keeps the screenshot the same from run to run.
  */
 export async function seedDemoOrg(
   t: DemoTarget,
   today: string,
+  orgId: string = randomUUID(),
 ): Promise<{ orgId: string; org: { client_id: string; client_secret: string } }> {
-  const orgId = randomUUID();
   const end = Date.parse(today);
   t.clock.set(new Date(end - 9 * 86_400_000));
   const admin = { 'X-API-Key': t.adminKey };

@@ -38,10 +38,11 @@ try {
   const demo = await seedDemoOrg(
     { baseUrl, adminKey: ADMIN, clock, runPass: () => keeper.aggregator.runPass().then(() => undefined) },
     NOW,
+    '3f6e2a1c-8b4d-4e7f-9a2b-5c1d0e9f8a7b',
   );
   mkdirSync(outDir, { recursive: true });
   for (const shot of [
-    { file: 'dashboard-now.png', width: 1280, height: 900, colorScheme: 'light' as const },
+    { file: 'dashboard-now.png', width: 1280, height: 760, colorScheme: 'light' as const },
     { file: 'dashboard-now-phone-dark.png', width: 390, height: 844, colorScheme: 'dark' as const },
   ]) {
     const { context, page, record } = await recordedPage(browser, shot);

@@ -293,15 +293,14 @@ function bar(
 }
 
 function legend(): HTMLElement {
+  const item = (key: string, text: string) =>
+    h('span', { class: 'item' }, h('span', { class: `key key-${key}` }), text);
   return h(
     'p',
     { class: 'legend muted small' },
-    h('span', { class: 'key key-fill' }),
-    'spent so far',
-    h('span', { class: 'key key-band' }),
-    'forecast for the period end (low to high, tick: most likely)',
-    h('span', { class: 'key key-limit' }),
-    'limit',
+    item('fill', 'spent so far'),
+    item('band', 'forecast for the period end (low to high; tick: most likely)'),
+    item('limit', 'limit'),
   );
 }
 
