@@ -128,7 +128,7 @@ export class Api {
   }
 
   /** A call with the org's bearer token; a 401 refreshes the token once and retries. */
-  async get<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<Answer<T>> {
+  async request<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<Answer<T>> {
     return this.call<T>(path, init, false);
   }
 

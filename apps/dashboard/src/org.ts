@@ -10,7 +10,7 @@ export interface OrgToday {
 }
 
 export async function orgToday(api: Api): Promise<OrgToday> {
-  const r = await api.get<Aggregates>(`/api/v1/orgs/${api.orgId}/aggregates/today`);
+  const r = await api.request<Aggregates>(`/api/v1/orgs/${api.orgId}/aggregates/today`);
   return { aggregates: r.body, lagSecs: Number(r.headers.get('X-Data-Lag-Secs') ?? 0) };
 }
 

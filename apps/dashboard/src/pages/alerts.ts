@@ -26,8 +26,8 @@ export const renderAlerts: Page = ({ api }, main) => {
     try {
       const org = api.orgId;
       const [hooks, evts] = await Promise.all([
-        api.get<{ webhooks: Webhook[] }>(`/api/v1/orgs/${org}/webhooks`),
-        api.get<{ events: AlertEvent[] }>(`/api/v1/orgs/${org}/events?limit=25`),
+        api.request<{ webhooks: Webhook[] }>(`/api/v1/orgs/${org}/webhooks`),
+        api.request<{ events: AlertEvent[] }>(`/api/v1/orgs/${org}/events?limit=25`),
       ]);
       list.replaceChildren(
         ...(hooks.body.webhooks.length
@@ -98,7 +98,7 @@ function webhookCard(api: Api, w: Webhook, status: HTMLElement): HTMLElement {
   const result = h('p', { class: 'test-result', 'aria-live': 'polite' });
   const test = h('button', { type: 'button', class: 'test' }, 'Send test');
   const showLog = async () => {
-    const r = await api.get<{ deliveries: Delivery[] }>(
+    const r = await api.request<{ deliveries: Delivery[] }>(
       `/api/v1/orgs/${org}/webhooks/${encodeURIComponent(w.webhook_id)}/deliveries`,
     );
     log.replaceChildren(deliveryTable(r.body.deliveries));

@@ -71,7 +71,7 @@ export const renderHistory: Page = ({ api }, main) => {
       const group = dim === 'tag' ? `tag:${tagKey.value.trim()}` : dim;
       if (group === 'tag:') throw new Error('Give a tag key (one of the org rollup_tag_keys).');
       const q = new URLSearchParams({ from: range.from, to: range.to, group_by: `day,${group}` });
-      const s = (await api.get<Summary>(`/api/v1/orgs/${api.orgId}/usage/summary?${q}`)).body;
+      const s = (await api.request<Summary>(`/api/v1/orgs/${api.orgId}/usage/summary?${q}`)).body;
       draw(s, group);
       note.textContent =
         `${range.from} to ${range.to} (${range.timezone}) · total ${usd(s.totals.cost_usd_micros)}` +

@@ -66,7 +66,7 @@ async function buildBody(api: Api, today: OrgToday, reload: () => void): Promise
   const apps = await knownApps(api, today);
   const [cards, budgets] = await Promise.all([
     Promise.all(apps.map((app) => appCard(api, app, appScope, today, reload))),
-    api.get<Budgets>(`/api/v1/orgs/${org}/budgets`).then((r) => r.body),
+    api.request<Budgets>(`/api/v1/orgs/${org}/budgets`).then((r) => r.body),
   ]);
   const tz = today.aggregates.timezone;
   const orgLines = budgets.lines.filter((l) => l.source === 'BUDGET');
