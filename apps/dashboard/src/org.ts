@@ -43,7 +43,7 @@ export async function knownApps(api: Api, today: OrgToday): Promise<string[]> {
     const q = new URLSearchParams({ from: addDays(to, -29), to, group_by: 'app' });
     tasks.push(
       api
-        .get<Summary>(`/api/v1/orgs/${api.orgId}/usage/summary?${q}`)
+        .request<Summary>(`/api/v1/orgs/${api.orgId}/usage/summary?${q}`)
         .then((r) => r.body.rows.forEach((row) => row.group.app && found.add(row.group.app)))
         .catch(ignoreMissing),
     );

@@ -74,7 +74,7 @@ function addWebhookForm(api: Api, reload: () => void, status: HTMLElement): HTML
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     api
-      .get<CreatedWebhook>(`/api/v1/orgs/${api.orgId}/webhooks`, {
+      .request<CreatedWebhook>(`/api/v1/orgs/${api.orgId}/webhooks`, {
         method: 'POST',
         body: { url: url.value.trim(), format: format.value },
       })
@@ -107,7 +107,7 @@ function webhookCard(api: Api, w: Webhook, status: HTMLElement): HTMLElement {
     test.disabled = true;
     result.textContent = 'Sending…';
     api
-      .get<Delivery>(`/api/v1/orgs/${org}/webhooks/${encodeURIComponent(w.webhook_id)}/test`, {
+      .request<Delivery>(`/api/v1/orgs/${org}/webhooks/${encodeURIComponent(w.webhook_id)}/test`, {
         method: 'POST',
       })
       .then(async (r) => {

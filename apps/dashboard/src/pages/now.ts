@@ -149,7 +149,7 @@ async function appCard(
   try {
     const [sel, lines] = await Promise.all([
       api
-        .get<ModelSelection>(`/api/v1/orgs/${org}/apps/${encodeURIComponent(app)}/model-selection`)
+        .request<ModelSelection>(`/api/v1/orgs/${org}/apps/${encodeURIComponent(app)}/model-selection`)
         .then((r) => ({ ok: true as const, body: r.body }))
         .catch((e: unknown) => {
           if (e instanceof ApiError && e.code === 'QUOTA_EXCEEDED') return { ok: false as const, error: e };
@@ -157,7 +157,7 @@ async function appCard(
         }),
       appScope
         ? api
-            .get<Budgets>(`/api/v1/orgs/${org}/apps/${encodeURIComponent(app)}/budgets`)
+            .request<Budgets>(`/api/v1/orgs/${org}/apps/${encodeURIComponent(app)}/budgets`)
             .then((r) => r.body.lines.filter((l) => l.scope === 'APP' && l.source === 'BUDGET'))
         : Promise.resolve([] as BudgetLine[]),
     ]);
