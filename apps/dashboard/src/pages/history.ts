@@ -1,7 +1,7 @@
 // History: daily stacked bars by label, app, model or tag over 7, 30 or 90 days (GET usage/summary,
 // answered from rollups), a table of the totals, and the CSV of the raw records (GET usage/export).
 import { type Chart } from 'chart.js';
-import { explain, type Api } from '../api.js';
+import { ApiError, explain, type Api } from '../api.js';
 import { stackedBars, seriesColour } from '../chart.js';
 import { h } from '../dom.js';
 import { addDays, count, daysBetween, localMidnightUtc, usd, when } from '../format.js';
@@ -45,6 +45,7 @@ export const renderHistory: Page = ({ api }, main) => {
     hidden: true,
   });
   const csv = h('button', { type: 'button', id: 'download-csv', class: 'ghost' }, 'Download CSV');
+  const csvNote = h('p', { class: 'muted small', id: 'csv-note', hidden: true });
   main.append(
     h('div', { class: 'page-head' }, h('h1', null, 'History'), note),
     h(
@@ -56,6 +57,7 @@ export const renderHistory: Page = ({ api }, main) => {
       tagKey,
       csv,
     ),
+    csvNote,
     status,
     chartBox,
     table,
@@ -179,7 +181,11 @@ export const renderHistory: Page = ({ api }, main) => {
   csv.addEventListener('click', () => {
     csv.disabled = true;
     status.hidden = true;
-    downloadCsv(api, range)
+    csvNote.hidden = true;
+    downloadCsv(api, range, (text) => {
+      csvNote.textContent = text;
+      csvNote.hidden = false;
+    })
       .catch((e: unknown) => {
         status.textContent = `Could not download the CSV: ${explain(e)}`;
         status.hidden = false;
@@ -200,14 +206,31 @@ function valueOtherThanDay(group: Record<string, string>): string | undefined {
   return Object.entries(group).find(([k]) => k !== 'day')?.[1];
 }
 
-/** The raw records of the shown days (org-local midnights to now) as the export route's CSV file. */
-async function downloadCsv(api: Api, range: { from: string; to: string; timezone: string }): Promise<void> {
-  const q = new URLSearchParams({
-    from: localMidnightUtc(range.from, range.timezone),
-    to: localMidnightUtc(addDays(range.to, 1), range.timezone),
-    format: 'csv',
-  });
-  const res = await api.download(`/api/v1/orgs/${api.orgId}/usage/export?${q}`);
+/**
+ * The raw records of the shown days (org-local midnights) as the export route's CSV file. The export
+ * covers at most the record retention: past it the route answers 400 with details.max_range_days, and
+ * the file then holds the last that many days (said in the note).
+ */
+async function downloadCsv(
+  api: Api,
+  range: { from: string; to: string; timezone: string },
+  note: (text: string) => void,
+): Promise<void> {
+  const to = localMidnightUtc(addDays(range.to, 1), range.timezone);
+  const ask = (from: string) =>
+    api.download(
+      `/api/v1/orgs/${api.orgId}/usage/export?${new URLSearchParams({ from, to, format: 'csv' })}`,
+    );
+  let res: Response;
+  try {
+    res = await ask(localMidnightUtc(range.from, range.timezone));
+  } catch (e) {
+    const max =
+      e instanceof ApiError ? (e.body?.details as { max_range_days?: unknown } | undefined) : undefined;
+    if (typeof max?.max_range_days !== 'number') throw e;
+    res = await ask(new Date(Date.parse(to) - max.max_range_days * 86_400_000).toISOString());
+    note(`The CSV holds the last ${max.max_range_days} days: records are kept that long.`);
+  }
   const blob = await res.blob();
   const disposition = res.headers.get('Content-Disposition') ?? '';
   const name =
