@@ -126,7 +126,7 @@ export const renderHistory: Page = ({ api }, main) => {
           h(
             'tr',
             null,
-            h('th', null, group),
+            h('th', null, heading(group)),
             h('th', null, 'Cost'),
             h('th', null, 'Requests'),
             h('th', null, 'Errors'),
@@ -201,6 +201,11 @@ export const renderHistory: Page = ({ api }, main) => {
     chart?.destroy();
   };
 };
+
+function heading(group: string): string {
+  if (group.startsWith('tag:')) return `Tag ${group.slice(4)}`;
+  return DIMENSIONS.find((d) => d.value === group)?.text ?? group;
+}
 
 function valueOtherThanDay(group: Record<string, string>): string | undefined {
   return Object.entries(group).find(([k]) => k !== 'day')?.[1];
