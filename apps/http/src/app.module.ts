@@ -18,6 +18,7 @@ import { AlertsController } from './alerts/alerts.controller.js';
 import { OrgTokenOrAdminGuard } from './alerts/alerts.guard.js';
 import { ProfilesController } from './runtime/profiles.controller.js';
 import { RuntimeController } from './runtime/runtime.controller.js';
+import { UsageRecordsController } from './usage-records/usage-records.controller.js';
 
 export interface AppModuleOptions extends PersistenceOptions {
   provisioningApiKey: string;
@@ -56,6 +57,7 @@ export class AppModule {
         RuntimeController,
         AggregatesController,
         BudgetsController,
+        UsageRecordsController,
         AlertsController,
         ProfilesController,
       ],

@@ -20,6 +20,8 @@ import { SelectModel } from './use-cases/selection/select-model.use-case.js';
 import { TenantConfigCache } from './use-cases/tenants/tenant-config.js';
 import { Provisioning } from './use-cases/tenants/provisioning.use-case.js';
 import { RecordUsage } from './use-cases/usage/record-usage.use-case.js';
+import { UsageRecordsQuery } from './use-cases/usage/usage-records.use-case.js';
+import { inProcessCursorSealer } from './use-cases/shared/page-cursor.js';
 
 export interface CostKeeperDeps {
   storage: StorageAdapters;
@@ -60,6 +62,8 @@ export interface CostKeeper {
   auth: Authentication;
   selectModel: SelectModel;
   recordUsage: RecordUsage;
+  /** Usage records for drill-down (paged) and export (streamed). */
+  usageRecords: UsageRecordsQuery;
   profiles: ManageInferenceProfiles;
   aggregator: AggregateUsage;
   aggregates: GetDailyAggregates;
@@ -82,6 +86,7 @@ export interface CostKeeper {
 export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const { storage: s, clock, config } = deps;
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
+  const cursors = deps.cursors ?? inProcessCursorSealer(() => deps.ids.newId());
   const prices = new PriceBook(s.pricing, config, clock);
   const auth = new Authentication(s.credentials, s.revocations, deps.hasher, deps.ids, clock);
   const provisioning = new Provisioning({
@@ -140,6 +145,7 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       config,
       aggregationIntervalSecs: deps.aggregation?.intervalSecs ?? 60,
     }),
+    usageRecords: new UsageRecordsQuery({ records: s.records, configs, cursors, clock, config }),
     profiles: new ManageInferenceProfiles(s.profiles, configs, clock, config),
     aggregator: new AggregateUsage({
       lease: s.lease,

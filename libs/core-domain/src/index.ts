@@ -57,6 +57,7 @@ export * from './use-cases/pricing/price-book.js';
 export * from './use-cases/pricing/refresh-pricing.use-case.js';
 export * from './use-cases/selection/select-model.use-case.js';
 export * from './use-cases/usage/record-usage.use-case.js';
+export * from './use-cases/usage/usage-records.use-case.js';
 export * from './use-cases/aggregation/aggregate-usage.use-case.js';
 export * from './use-cases/aggregation/daily-aggregates.use-case.js';
 export * from './use-cases/aggregation/period-aggregates.use-case.js';

@@ -6,6 +6,8 @@ import { aUsageRecord, uniqueId } from './builders.js';
 
 const NOW = new Date('2026-03-10T18:00:00Z');
 const LATER = Math.floor(NOW.getTime() / 1000) + 86400;
+/** Far ahead of the machine's clock: DynamoDB Local's TTL sweeper deletes items past it. */
+const KEEP = Math.floor(Date.UTC(2100, 0, 1) / 1000);
 
 /** Records of one new org on 2026-03-10, `n` of them one minute apart from 10:00Z. */
 function dayOf(
@@ -20,6 +22,7 @@ function dayOf(
       day: '2026-03-10',
       timestamp: new Date(Date.UTC(2026, 2, 10, 10, i)).toISOString(),
       retainUntil: LATER,
+      expiresAt: KEEP,
       ...over(i),
     }),
   );
@@ -65,7 +68,7 @@ export function usageRecordsContract(get: () => StorageAdapters): void {
       const records = dayOf(orgId, 4);
       for (const r of records) await s.counters.recordOnce(r);
       await s.counters.recordOnce(
-        aUsageRecord({ orgId, day: '2026-03-11', timestamp: '2026-03-11T01:00:00.000Z' }),
+        aUsageRecord({ orgId, day: '2026-03-11', timestamp: '2026-03-11T01:00:00.000Z', expiresAt: KEEP }),
       );
       await s.counters.recordOnce(aUsageRecord({ day: '2026-03-10', timestamp: records[1]!.timestamp })); // other org
       const page = await s.records.readDay({
@@ -142,7 +145,7 @@ export function usageRecordsContract(get: () => StorageAdapters): void {
       const midnight = Date.UTC(2030, 0, 1) + Math.floor(Math.random() * 3000) * 86_400_000;
       const at = (m: number) => new Date(midnight + m * 60_000).toISOString();
       const records = [-90, -30, -1, 0, 1, 30, 45, 200].map((m) =>
-        aUsageRecord({ orgId, recordedAt: at(m) }),
+        aUsageRecord({ orgId, recordedAt: at(m), expiresAt: KEEP }),
       );
       for (const r of records) await s.counters.recordOnce(r);
       const seen: UsageRecord[] = [];
