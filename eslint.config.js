@@ -183,6 +183,33 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in browsers: DOM globals, and only the page's own code (it imports nothing from
+    // the server but the generated API types).
+    files: ['apps/dashboard/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^#', message: 'The dashboard runs in the browser: it calls the public API only.' },
+            { group: ['node:*'], message: 'The dashboard runs in the browser.' },
+            {
+              group: [
+                '**/core-domain/**',
+                '**/adapters-*/**',
+                '**/composition/**',
+                '**/http/**',
+                '**/worker/**',
+              ],
+              message: 'The dashboard calls the public API only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

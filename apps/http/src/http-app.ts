@@ -18,6 +18,7 @@ import { ApiError } from './common/error-body.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
 import { lazyChildLoggerFactory } from './common/lazy-logger.js';
 import { SERVICE_VERSION } from './version.js';
+import { loadDashboard, registerDashboard } from './dashboard/dashboard.routes.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -91,6 +92,8 @@ export interface HttpAppOptions extends AppModuleOptions {
   metrics?: PromMetrics;
   /** METRICS_TOKEN: the bearer token GET /metrics requires; unset = open. */
   metricsToken?: string;
+  /** The built dashboard (scripts/build-dashboard.mjs output); unset or unbuilt: /dashboard answers 404. */
+  dashboardDir?: string;
 }
 
 /** Builds the HTTP app (not listening). Used by main.ts, the e2e tests and `npm run openapi`. */
@@ -197,6 +200,7 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     void reply.header('Cache-Control', 'no-store').type(metrics.contentType);
     return metrics.text();
   });
+  registerDashboard(fastify, loadDashboard(o.dashboardDir), clock);
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

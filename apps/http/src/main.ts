@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { systemClock } from '#adapters-node';
 import {
   createLogger,
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
     profileResolver: BedrockProfileResolver.forRegion(settings.awsRegion, systemClock),
     metrics,
     ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
+    // dist/apps/http/src/main.js -> dist/dashboard (npm run build writes it there).
+    dashboardDir: fileURLToPath(new URL('../../../dashboard/', import.meta.url)),
   });
   await app.listen({ port: settings.port, host: '0.0.0.0' });
   // Stop accepting, let in-flight requests finish (Fastify's close drains them), run the shutdown hooks.

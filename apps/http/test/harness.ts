@@ -43,6 +43,8 @@ export async function startApp(
     metrics?: PromMetrics;
     /** WORKER=in-process: the worker's jobs in the app (tests call them by hand with schedule: false). */
     worker?: WorkerOptions;
+    /** A built dashboard to serve at /dashboard (scripts/build-dashboard.mjs --out). */
+    dashboardDir?: string;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock(opts.now ?? new Date());
@@ -73,6 +75,7 @@ export async function startApp(
     ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.worker ? { worker: opts.worker } : {}),
+    ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
   });
   return {
     app,

@@ -99,6 +99,7 @@ export class RootController {
         api: '/api/v1',
         docs: '/docs',
         openapi: '/openapi.json',
+        dashboard: '/dashboard',
       },
     };
   }
