@@ -19,6 +19,7 @@ import { SelectModel } from './use-cases/selection/select-model.use-case.js';
 import { TenantConfigCache } from './use-cases/tenants/tenant-config.js';
 import { Provisioning } from './use-cases/tenants/provisioning.use-case.js';
 import { RecordUsage } from './use-cases/usage/record-usage.use-case.js';
+import { CallFlow } from './use-cases/shared/call-flow.js';
 
 export interface CostKeeperDeps {
   storage: StorageAdapters;
@@ -80,6 +81,8 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const { storage: s, clock, config } = deps;
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
   const prices = new PriceBook(s.pricing, config, clock);
+  // What this process learns of call durations and burn rates: selection and usage share it.
+  const flow = new CallFlow();
   const auth = new Authentication(s.credentials, s.revocations, deps.hasher, deps.ids, clock);
   const provisioning = new Provisioning({
     tenants: s.tenants,
@@ -126,8 +129,9 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   return {
     provisioning,
     auth,
-    selectModel: new SelectModel({ configs, spend: s.spend, sticky: s.sticky, prices, clock, config }),
+    selectModel: new SelectModel({ configs, spend: s.spend, sticky: s.sticky, prices, clock, config, flow }),
     recordUsage: new RecordUsage({
+      flow,
       configs,
       counters: s.counters,
       spend: s.spend,

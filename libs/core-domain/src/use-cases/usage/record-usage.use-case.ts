@@ -14,6 +14,8 @@ import { type PriceBook } from '../pricing/price-book.js';
 import { quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
 import { assessLabel, lineCovers, linesFor, type LineState } from '../../model/quota/budget-lines.js';
 import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
+import { CallFlow } from '../shared/call-flow.js';
+import { inFlightSpend } from '../../model/quota/quota-status.js';
 import { mapLimit } from '../shared/map-limit.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
 import { epochSecs, isoUtc, orgDay } from '../../model/time/org-time.js';
@@ -74,6 +76,8 @@ export interface RecordUsageOptions {
   config: ServiceConfig;
   /** What the answer tells clients about the aggregation lag (AGGREGATION_INTERVAL_SECS). */
   aggregationIntervalSecs?: number;
+  /** Call lead times and burn rates for the in-flight estimate (shared with SelectModel). */
+  flow?: CallFlow;
 }
 
 export class RecordUsage {
@@ -85,8 +89,10 @@ export class RecordUsage {
   private readonly clock: Clock;
   private readonly config: ServiceConfig;
   private readonly aggregationIntervalSecs: number;
+  private readonly flow: CallFlow;
 
   constructor(o: RecordUsageOptions) {
+    this.flow = o.flow ?? new CallFlow();
     this.configs = o.configs;
     this.counters = o.counters;
     this.spend = o.spend;
@@ -99,12 +105,16 @@ export class RecordUsage {
 
   async execute(orgId: string, appId: string, input: UsageInput): Promise<UsageResult> {
     const ctx = await this.configs.appContext(orgId, appId);
-    const { record, outcome } = await this.meter(ctx, input);
+    const { record, outcome, latencyMs } = await this.meter(ctx, input);
     const eff = ctx.effective;
     const cost = outcome.duplicate ? outcome.costUsdMicros : record.costUsdMicros;
     const label = outcome.duplicate ? outcome.label : record.label;
     const day = outcome.duplicate ? outcome.day : record.day;
     const now = this.clock.now();
+    if (!outcome.duplicate && latencyMs !== undefined) {
+      const call = { costUsdMicros: cost, latencyMs, timestamp: new Date(record.timestamp) };
+      this.flow.observeCall(eff.scopeKey, label, call, now);
+    }
     // The lines covering the label: its daily quota and every budget that covers it.
     const defs = linesFor(eff).filter((d) => lineCovers(d, label));
     const snap = await this.spend.read(
@@ -124,6 +134,17 @@ export class RecordUsage {
     const aggregated = total + (outcome.duplicate ? 0 : cost);
     const live = snap.live.get(label)?.costUsdMicros ?? aggregated;
     const withLive = new Map([[label, Math.max(aggregated, live)]]);
+    // The calls in flight count near a limit (where live spend is read): see quota-status.ts.
+    const dayTotal = snap.totals.get(label);
+    const inFlight = snap.live.has(label)
+      ? this.flow.inFlight(
+          eff.scopeKey,
+          label,
+          dayTotal && { costUsdMicros: total, at: new Date(dayTotal.updatedAt) },
+          withLive.get(label)!,
+          now,
+        )
+      : undefined;
     const liveLines = lineStatesFrom({
       eff,
       defs,
@@ -131,6 +152,7 @@ export class RecordUsage {
       daySpend: withLive,
       dayDelta: new Map([[label, withLive.get(label)! - total]]),
       periods: snap.periods,
+      inFlight: new Map([[label, inFlightSpend(inFlight)]]),
     });
     // Near a limit the aggregated totals lag behind: report live spend then.
     const useLive = assessLabel(label, liveLines).status !== 'NORMAL';
@@ -240,7 +262,7 @@ export class RecordUsage {
     if (v.callingRegion !== undefined) record.callingRegion = v.callingRegion;
     if (v.tags !== undefined) record.tags = v.tags;
     const outcome = await this.counters.recordOnce(record);
-    return { record, outcome };
+    return { record, outcome, latencyMs: v.latencyMs };
   }
 
   /** Server-side price of the event's label (the client never sends a cost). */
