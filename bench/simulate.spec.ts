@@ -1,24 +1,18 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { testServiceConfig } from './simulation/kit.js';
-import { burstScenario, firstHours, OVERRUN_TARGET_PCT } from './simulation/scenario.js';
+import { burstScenario, firstHours, OVERRUN_TARGET_PCT, UNUSED_BOUND_PCT } from './simulation/scenario.js';
 import { runSimulation, type LabelOutcome, type SimulationResult } from './simulation/simulator.js';
 
-// Scenario (a): 50 clients spend the $10 premium quota in about one hour. Traffic stops two hours
-// after it starts (premium's figures equal the full day's: the rest of the day is on other labels).
-// The 0.5 % target is asserted on the full scenario (50 clients, default settings: TIGHT answers are
-// cached 10 s) and on a reduced one (10 clients) that runs the other checks faster.
+// Scenario (a): 50 clients spend the $10 premium quota in about one hour; (b) in about ten minutes.
+// Traffic stops two hours after it starts (premium's figures equal the full day's: the rest of the
+// day is on other labels). The 0.5 % overrun target and the 1 % bound on quota left unused are
+// asserted on the full scenarios (50 clients, default settings, clients sending latency_ms) and on a
+// reduced (a) (10 clients) that runs the other checks faster. `npm run simulate` checks 12 seeds.
 const SEED = 20260310;
 const prices = Object.fromEntries(Object.entries(testServiceConfig().labels).map(([k, v]) => [k, v.price]));
-const scenarioA = (clients: number) =>
-  firstHours(
-    burstScenario(prices, {
-      key: `a-${clients}`,
-      title: `(a) ${clients} clients`,
-      clients,
-      exhaustSecs: 3600,
-    }),
-    2,
-  );
+const burst = (key: string, clients: number, exhaustSecs: number) =>
+  firstHours(burstScenario(prices, { key, title: `(${key}) ${clients} clients`, clients, exhaustSecs }), 2);
+const scenarioA = (clients: number) => burst(`a-${clients}`, clients, 3600);
 const premium = (run: SimulationResult): LabelOutcome => run.labels.find((l) => l.label === 'premium')!;
 
 describe('overrun simulation (reduced scenario a: 10 clients)', () => {
@@ -49,20 +43,23 @@ describe('overrun simulation (reduced scenario a: 10 clients)', () => {
   it('keeps the premium overrun under the target with the live path ON, and OFF is not better', () => {
     const onPct = premium(on).overrunPct;
     const offPct = premium(off).overrunPct;
-    expect(onPct).toBeGreaterThan(0); // calls in flight at the exhaustion always land
     expect(onPct).toBeLessThan(OVERRUN_TARGET_PCT);
+    expect(premium(on).unusedPct).toBeLessThanOrEqual(UNUSED_BOUND_PCT);
     expect(offPct).toBeGreaterThanOrEqual(onPct);
   });
 
-  it('explains every micro-USD of the overrun: the crossing call, calls in flight, calls started after', () => {
+  it('explains every micro-USD: spend at the cut-over, calls in flight, calls started after', () => {
     for (const run of [on, off]) {
       for (const l of run.labels.filter((x) => x.exhausted)) {
-        expect(l.overrunUsdMicros).toBe(l.spendUsdMicros - l.quotaUsdMicros);
-        expect(l.crossingUsdMicros + l.inFlight.usdMicros + l.startedAfter.usdMicros).toBe(
-          l.overrunUsdMicros,
+        expect(l.atCutoverUsdMicros + l.inFlight.usdMicros + l.startedAfter.usdMicros).toBe(l.spendUsdMicros);
+        expect(l.overrunUsdMicros).toBe(Math.max(0, l.spendUsdMicros - l.quotaUsdMicros));
+        expect(l.unusedPct).toBe(
+          Math.max(0, ((l.quotaUsdMicros - l.spendUsdMicros) / l.quotaUsdMicros) * 100),
         );
       }
     }
+    // OFF has no in-flight estimate: its labels are given up when their spend reaches the quota.
+    for (const l of off.labels.filter((x) => x.exhausted)) expect(l.unusedPct).toBe(0);
   });
 
   it('is deterministic: the same seed gives the same day', async () => {
@@ -89,20 +86,43 @@ describe('overrun simulation (full scenario a: 50 clients)', () => {
     expect(premium(on).cachedAtExhaustion.normal).toBeLessThanOrEqual(2);
   });
 
-  it('meets the 0.5 % target with the live path ON, under half of OFF', () => {
+  it('meets the 0.5 % target and the 1 % unused bound with the live path ON, under half of OFF', () => {
     const onPct = premium(on).overrunPct;
     const offPct = premium(off).overrunPct;
-    expect(onPct).toBeGreaterThan(0); // calls in flight at the exhaustion always land
     expect(onPct).toBeLessThanOrEqual(OVERRUN_TARGET_PCT);
+    expect(premium(on).unusedPct).toBeLessThanOrEqual(UNUSED_BOUND_PCT);
     expect(onPct).toBeLessThan(offPct / 2);
   });
+});
 
-  it('with the former 60 s tight interval it misses the target (the reason for the 10 s default)', async () => {
-    const old = await runSimulation(
-      { ...scenario, orgOverrides: { refreshIntervalTightSecs: 60 } },
+describe('overrun simulation (full scenario b: the ten-minute burn)', () => {
+  const scenario = burst('b', 50, 600);
+  let on: SimulationResult;
+  let noLatency: SimulationResult;
+
+  beforeAll(async () => {
+    on = await runSimulation(scenario, { livePath: true, seed: SEED });
+    noLatency = await runSimulation(
+      { ...scenario, client: { sendLatency: false } },
       { livePath: true, seed: SEED },
     );
-    expect(premium(old).overrunPct).toBeGreaterThan(OVERRUN_TARGET_PCT);
-    expect(premium(old).startedAfter.calls).toBeGreaterThan(premium(on).startedAfter.calls);
   }, 60_000);
+
+  it('with latency_ms every label is given up in time: overrun <= 0.5 %, unused <= 1 %', () => {
+    for (const l of on.labels) {
+      expect(l.exhausted).toBe(true);
+      expect(l.overrunPct).toBeLessThanOrEqual(OVERRUN_TARGET_PCT);
+      expect(l.unusedPct).toBeLessThanOrEqual(UNUSED_BOUND_PCT);
+    }
+    // The service gave premium up (an EXCEEDED answer) before its spend reached the quota.
+    expect(premium(on).cutoverBy).toBe('answer');
+    expect(premium(on).atCutoverUsdMicros).toBeLessThan(premium(on).quotaUsdMicros);
+  });
+
+  it('without latency_ms (no in-flight estimate) the calls in flight alone overrun the target', () => {
+    const p = premium(noLatency);
+    expect(p.inFlight.usdMicros / p.quotaUsdMicros).toBeGreaterThan(OVERRUN_TARGET_PCT / 100);
+    expect(p.overrunPct).toBeGreaterThan(OVERRUN_TARGET_PCT);
+    expect(p.overrunPct).toBeGreaterThan(premium(on).overrunPct);
+  });
 });

@@ -8,15 +8,25 @@ function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
+/** Spend at the cut-over, as a percentage of the quota (two decimals). */
+function atCutoverPct(l: LabelOutcome): string {
+  return pct((l.atCutoverUsdMicros / l.quotaUsdMicros) * 100);
+}
+
+function split(l: LabelOutcome): string {
+  return `${int(l.inFlight.usdMicros)} / ${int(l.startedAfter.usdMicros)}`;
+}
+
 function overrunCells(l: LabelOutcome): string[] {
-  if (!l.exhausted) return ['not exhausted', '', '', '', '', ''];
-  const split = `${int(l.crossingUsdMicros)} / ${int(l.inFlight.usdMicros)} / ${int(l.startedAfter.usdMicros)}`;
+  if (!l.exhausted) return ['not exhausted', '', '', '', '', '', '', ''];
   return [
     pct(l.overrunPct),
+    pct(l.unusedPct),
     `${usd(l.spendUsdMicros)} / ${usd(l.quotaUsdMicros)}`,
-    l.exhaustedAt ?? '',
+    `${l.exhaustedAt ?? ''} (${l.cutoverBy === 'answer' ? 'answer' : 'spend'})`,
+    atCutoverPct(l),
     `${l.inFlight.calls} / ${l.startedAfter.calls} (${l.startedAfter.clients} clients)`,
-    split,
+    split(l),
     `${l.cachedAtExhaustion.normal} / ${l.cachedAtExhaustion.tight}`,
   ];
 }
@@ -35,13 +45,15 @@ export function scenarioTable(runs: SimulationResult[]): string {
       'label',
       'live path',
       'overrun',
+      'unused',
       'spend / quota',
-      'exhausted at',
+      'cut-over at (by)',
+      'spend at cut-over',
       'calls after: in flight / started after',
-      'overrun µUSD: crossing / in flight / started after',
-      'cached at exhaustion: NORMAL / TIGHT',
+      'µUSD after: in flight / started after',
+      'cached at cut-over: NORMAL / TIGHT',
     ]),
-    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   const labels = first.labels.map((l) => l.label);
   for (const label of labels) {
@@ -73,17 +85,26 @@ export function maxOverrunPct(runs: SimulationResult[]): number {
   return max;
 }
 
+/** The largest quota left unused (percent of quota) by any label given up in the given runs. */
+export function maxUnusedPct(runs: SimulationResult[]): number {
+  let max = 0;
+  for (const run of runs) for (const l of run.labels) if (l.exhausted) max = Math.max(max, l.unusedPct);
+  return max;
+}
+
 /** One row per what-if variant of a scenario (live path ON), for one label. */
 export function whatIfTable(label: string, variants: Array<{ name: string; run: SimulationResult }>): string {
   const lines = [
     row([
       'variant',
       'overrun',
+      'unused',
+      'spend at cut-over',
       'calls after: in flight / started after',
-      'overrun µUSD: crossing / in flight / started after',
+      'µUSD after: in flight / started after',
       'selections',
     ]),
-    row(['---', '---:', '---:', '---:', '---:']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const { name, run } of variants) {
     const l = run.labels.find((x) => x.label === label)!;
@@ -91,8 +112,10 @@ export function whatIfTable(label: string, variants: Array<{ name: string; run: 
       row([
         name,
         l.exhausted ? pct(l.overrunPct) : 'not exhausted',
+        l.exhausted ? pct(l.unusedPct) : '',
+        l.exhausted ? atCutoverPct(l) : '',
         `${l.inFlight.calls} / ${l.startedAfter.calls}`,
-        `${int(l.crossingUsdMicros)} / ${int(l.inFlight.usdMicros)} / ${int(l.startedAfter.usdMicros)}`,
+        split(l),
         int(run.stats.selections),
       ]),
     );
@@ -122,6 +145,52 @@ export function seedSpreadTable(
         values.map((v) => v.toFixed(2)).join(' '),
       ]),
     );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Every label of each scenario over several seeds: overrun and unused quota (min / mean / max) and,
+ * per seed, the final spend minus the quota in percent (+ overrun, - unused).
+ */
+export function spreadTable(rows: Array<{ name: string; runs: SimulationResult[] }>): string {
+  const lines = [
+    row([
+      'scenario',
+      'label',
+      'given up',
+      'overrun: mean / max',
+      'unused: mean / max',
+      'spend - quota, per seed',
+    ]),
+    row(['---', '---', '---:', '---:', '---:', '---']),
+  ];
+  for (const { name, runs } of rows) {
+    for (const label of runs[0]!.labels.map((l) => l.label)) {
+      const outcomes = runs.map((r) => r.labels.find((x) => x.label === label)!);
+      const given = outcomes.filter((l) => l.exhausted);
+      const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+      const over = given.map((l) => l.overrunPct);
+      const unused = given.map((l) => l.unusedPct);
+      lines.push(
+        row([
+          name,
+          label,
+          `${given.length} / ${outcomes.length}`,
+          `${pct(mean(over))} / ${pct(Math.max(0, ...over))}`,
+          `${pct(mean(unused))} / ${pct(Math.max(0, ...unused))}`,
+          outcomes
+            .map((l) =>
+              l.exhausted
+                ? l.overrunPct > 0
+                  ? `+${l.overrunPct.toFixed(2)}`
+                  : `-${l.unusedPct.toFixed(2)}`
+                : 'n/a',
+            )
+            .join(' '),
+        ]),
+      );
+    }
   }
   return lines.join('\n');
 }

@@ -51,14 +51,23 @@ export interface Scenario {
    * cache duration of a TIGHT selection (0: re-select before every call while TIGHT);
    * `forceWhenTight`: re-selecting from a TIGHT selection uses forceCheck (live path ON only);
    * `reselectOnTight: false`: the client before the TIGHT rule (a usage response that says TIGHT
-   * while the selection is cached NORMAL is ignored; EXCEEDED still re-selects with forceCheck).
+   * while the selection is cached NORMAL is ignored; EXCEEDED still re-selects with forceCheck);
+   * `sendLatency: false`: usage events without `latency_ms`.
    */
-  client?: { tightCacheSecs?: number; forceWhenTight?: boolean; reselectOnTight?: boolean };
+  client?: {
+    tightCacheSecs?: number;
+    forceWhenTight?: boolean;
+    reselectOnTight?: boolean;
+    /** false: the clients do not send `latency_ms` (no in-flight estimate); ON clients send it by default. */
+    sendLatency?: boolean;
+  };
   orgOverrides?: { refreshIntervalTightSecs?: number; tightModeThresholdPct?: number };
 }
 
-/** The overrun the live path should stay under in scenario (a), percent of quota. */
+/** The overrun the live path stays under, every scenario and label, percent of quota. */
 export const OVERRUN_TARGET_PCT = 0.5;
+/** At most this much of a quota is left unused when a label is given up (percent of quota). */
+export const UNUSED_BOUND_PCT = 1;
 
 export const DEFAULT_QUOTAS = { premium: 10_000_000, standard: 5_000_000, economy: 2_000_000 };
 export const DAY = '2026-03-10';

@@ -32,22 +32,31 @@ export interface LabelOutcome {
   quotaUsdMicros: number;
   /** Final spend of the day: the aggregated total after a final aggregation pass (= shard counters). */
   spendUsdMicros: number;
+  /**
+   * The label was given up: the service answered EXCEEDED for it (a selection's model status, a
+   * usage response, or "all quotas exceeded"), or the reported spend reached the quota, whichever
+   * came first (that instant is the cut-over).
+   */
   exhausted: boolean;
   overrunUsdMicros: number;
-  /** (spend - quota) / quota * 100; 0 when the label was not exhausted. */
+  /** max(0, spend - quota) / quota * 100; 0 when the label was not given up. */
   overrunPct: number;
-  /** When live spend first reached the quota: org local time, and seconds after local midnight. */
+  /** The quota left unused by a label given up: max(0, quota - spend) / quota * 100. */
+  unusedPct: number;
+  /** The cut-over: org local time, and seconds after local midnight. */
   exhaustedAt?: string;
   exhaustedAtSecs?: number;
-  /** The part of the call that crossed the quota that lies above it. */
-  crossingUsdMicros: number;
-  /** Calls started before the exhaustion and reported after it. */
+  /** How the cut-over came: the service said EXCEEDED first, or the spend reached the quota first. */
+  cutoverBy?: 'answer' | 'spend';
+  /** Spend reported up to the cut-over (its last report included). */
+  atCutoverUsdMicros: number;
+  /** Calls started before the cut-over and reported after it. */
   inFlight: OverrunPart;
-  /** Calls started on the label after its exhaustion (the client had not learnt it yet). */
+  /** Calls started on the label after the cut-over (the client had not learnt it yet). */
   startedAfter: OverrunPart;
-  /** At the exhaustion, clients whose cached selection was this label, by the mode it was cached in. */
+  /** At the cut-over, clients whose cached selection was this label, by the mode it was cached in. */
   cachedAtExhaustion: { normal: number; tight: number };
-  /** Seconds from the exhaustion to the last usage report on the label. */
+  /** Seconds from the cut-over to the last usage report on the label. */
   lastReportAfterSecs?: number;
 }
 
@@ -94,6 +103,8 @@ interface Call {
   modelId: string;
   startedAt: number;
   endedAt: number;
+  /** Sent as latency_ms (ON clients; absent when the scenario says the clients do not send it). */
+  latencyMs?: number;
   inputTokens: number;
   outputTokens: number;
 }
@@ -109,7 +120,8 @@ interface Track {
   quota: number;
   spend: number;
   exhaustedAt?: number;
-  crossing: number;
+  cutoverBy?: 'answer' | 'spend';
+  atCutover: number;
   inFlight: { calls: number; usdMicros: number; clients: Set<number> };
   startedAfter: { calls: number; usdMicros: number; clients: Set<number> };
   cachedAtExhaustion: { normal: number; tight: number };
@@ -176,7 +188,7 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
     tracks.set(label, {
       quota: s.quotas[label]!,
       spend: 0,
-      crossing: 0,
+      atCutover: 0,
       inFlight: { calls: 0, usdMicros: 0, clients: new Set() },
       startedAfter: { calls: 0, usdMicros: 0, clients: new Set() },
       cachedAtExhaustion: { normal: 0, tight: 0 },
@@ -229,6 +241,21 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
     if (at !== undefined) queue.push(at, { kind: 'call', client: c });
   };
 
+  /** The first EXCEEDED answer for a label, or its reported spend reaching the quota: the cut-over. */
+  const cutover = (label: string, now: number, by: 'answer' | 'spend') => {
+    const track = tracks.get(label);
+    if (!track || track.exhaustedAt !== undefined) return;
+    track.exhaustedAt = now;
+    track.cutoverBy = by;
+    track.atCutover = track.spend;
+    for (const other of clients) {
+      const cached = other.guidance.current;
+      if (cached?.label !== label) continue;
+      if (cached.mode === 'TIGHT') track.cachedAtExhaustion.tight++;
+      else track.cachedAtExhaustion.normal++;
+    }
+  };
+
   const select = async (c: Client, force: boolean): Promise<void> => {
     const now = clock.now().getTime();
     stats.selections++;
@@ -237,6 +264,9 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
     try {
       const sel = await keeper.selectModel.execute(orgId, appId, { forceCheck: force });
       if (sel.usedLiveSpend) stats.liveSelections++;
+      for (const [label, m] of Object.entries(sel.quotaStatus.modelsStatus)) {
+        if (m.status === 'EXCEEDED') cutover(label, now, 'answer');
+      }
       const cached = c.guidance.selected(
         {
           label: sel.recommended.label,
@@ -251,6 +281,7 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
       }
     } catch (e) {
       if (!(e instanceof QuotaExceededError)) throw e;
+      for (const label of labels) cutover(label, now, 'answer');
       // Every quota is exhausted: a good client pauses until retry_after (the next local midnight).
       stats.allExceeded++;
       c.guidance.exhausted(Date.parse(e.retryAfter));
@@ -280,6 +311,7 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
     const durationSecs = firstToken + tokens.outputTokens / (s.outputTokensPerSec[label] ?? 100);
     const endedAt = now + Math.round(durationSecs * 1000);
     const call: Call = { requestId: c.rng.uuid(), label, modelId, startedAt: now, endedAt, ...tokens };
+    if (opts.livePath && s.client?.sendLatency !== false) call.latencyMs = endedAt - now;
     stats.calls++;
     queue.push(endedAt + Math.round(c.rng.uniform(0, s.reportDelayMaxSecs) * 1000), {
       kind: 'report',
@@ -297,24 +329,18 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
       inputTokens: call.inputTokens,
       outputTokens: call.outputTokens,
       status: 'OK',
-      timestamp: new Date(call.endedAt).toISOString(),
+      // As the SDK's Bedrock helper sends it: the call's start (with latency_ms, its duration).
+      timestamp: new Date(call.startedAt).toISOString(),
+      ...(call.latencyMs !== undefined ? { latencyMs: call.latencyMs } : {}),
     });
     const track = tracks.get(call.label)!;
     if (!result.duplicate) {
       const cost = result.costUsdMicros;
-      track.spend += cost;
       if (track.exhaustedAt === undefined) {
-        if (track.spend >= track.quota) {
-          track.exhaustedAt = now;
-          track.crossing = track.spend - track.quota;
-          for (const other of clients) {
-            const cached = other.guidance.current;
-            if (cached?.label !== call.label) continue;
-            if (cached.mode === 'TIGHT') track.cachedAtExhaustion.tight++;
-            else track.cachedAtExhaustion.normal++;
-          }
-        }
+        track.spend += cost;
+        if (track.spend >= track.quota) cutover(call.label, now, 'spend');
       } else {
+        track.spend += cost;
         const part = call.startedAt < track.exhaustedAt ? track.inFlight : track.startedAfter;
         part.calls++;
         part.usdMicros += cost;
@@ -322,6 +348,7 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
         track.lastReport = now;
       }
     }
+    if (result.quotaStatus.mode === 'EXCEEDED') cutover(call.label, now, 'answer');
     // The client rule (the SDK's SelectionGuidance.usage): a usage response about the label in use
     // may say re-select now. EXCEEDED: at once, with forceCheck (OFF: the old client, unforced).
     // TIGHT (ON only): when the cached selection was made in NORMAL mode, a plain selection at once
@@ -382,20 +409,24 @@ export async function runSimulation(scenario: Scenario, opts: RunOptions): Promi
         `${label}: aggregated ${spend}, shard counters ${liveSpend} and reported ${track.spend} differ`,
       );
     }
-    const exhausted = spend >= track.quota;
-    const overrun = exhausted ? spend - track.quota : 0;
+    const exhausted = track.exhaustedAt !== undefined;
+    const overrun = exhausted ? Math.max(0, spend - track.quota) : 0;
+    const unused = exhausted ? Math.max(0, track.quota - spend) : 0;
+    const pctOf = (v: number) => (track.quota > 0 ? (v / track.quota) * 100 : 0);
     const out: LabelOutcome = {
       label,
       quotaUsdMicros: track.quota,
       spendUsdMicros: spend,
       exhausted,
       overrunUsdMicros: overrun,
-      overrunPct: track.quota > 0 ? (overrun / track.quota) * 100 : 0,
-      crossingUsdMicros: track.crossing,
+      overrunPct: pctOf(overrun),
+      unusedPct: pctOf(unused),
+      atCutoverUsdMicros: track.atCutover,
       inFlight: { ...track.inFlight, clients: track.inFlight.clients.size },
       startedAfter: { ...track.startedAfter, clients: track.startedAfter.clients.size },
       cachedAtExhaustion: track.cachedAtExhaustion,
     };
+    if (track.cutoverBy) out.cutoverBy = track.cutoverBy;
     if (track.exhaustedAt !== undefined) {
       out.exhaustedAt = localTime(track.exhaustedAt);
       out.exhaustedAtSecs = (track.exhaustedAt - dayStart) / 1000;

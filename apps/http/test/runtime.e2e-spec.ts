@@ -46,6 +46,26 @@ describe.each(STORAGES)('model selection and usage on %s storage', (kind) => {
       .get(`/api/v1/orgs/${orgId}/apps/${appId}/model-selection${query}`)
       .set('Authorization', `Bearer ${token}`);
 
+  it('latency_ms: an integer from 0 to 3,600,000 is accepted (202); anything else is a 400 naming latency_ms', async () => {
+    h.clock.set('2026-03-10T03:00:00Z');
+    const p = await provision(h, { timezone: 'Asia/Tokyo', quota_scope: 'ORG' });
+    const t = (await tokens(h, p.apps.chat!)).access;
+    const call = {
+      model_label: 'premium',
+      bedrock_model_id: 'amazon.nova-pro-v1:0',
+      input_tokens: 10,
+      output_tokens: 5,
+    };
+    for (const ok of [0, 2350, 3_600_000]) {
+      expect((await usage(p.orgId, 'chat', t, { ...call, latency_ms: ok })).status).toBe(202);
+    }
+    for (const bad of [-1, 2.5, '2350', 3_600_001, null]) {
+      const r = await usage(p.orgId, 'chat', t, { ...call, latency_ms: bad });
+      expect(r.status).toBe(400);
+      expect(r.body.details.fields.map((f: { field: string }) => f.field)).toEqual(['latency_ms']);
+    }
+  });
+
   it('walks a whole org day: NORMAL -> TIGHT -> fallback -> sticky -> all exhausted (429) -> local midnight resets', async () => {
     h.clock.set('2026-03-10T03:00:00Z');
     const p = await provision(h, {

@@ -82,6 +82,11 @@ export interface UsageEvent {
   tags?: Record<string, string>;
   /** Required by the service for inference profile labels. */
   callingRegion?: string;
+  /**
+   * How long the Bedrock call took, ms (Converse: `metrics.latencyMs`). Send it: near a quota the
+   * service counts the calls in flight from it and gives a label up before they overrun it.
+   */
+  latencyMs?: number;
 }
 
 export interface ClientStats {

@@ -271,6 +271,24 @@ describe('reportUsage(): batches, interval, retries, queue bound', () => {
     expect(client.stats.accepted).toBe(1);
   });
 
+  it('sends latencyMs as latency_ms (whole ms); a negative or non-finite one is not sent', async () => {
+    const { svc, clock, client } = setup();
+    client.reportUsage({ ...event(), latencyMs: 2349.6 });
+    clock.advance(1000);
+    await client.idle();
+    client.reportUsage({ ...event(), latencyMs: -1 });
+    clock.advance(1000);
+    await client.idle();
+    client.reportUsage({ ...event(), latencyMs: Number.NaN });
+    clock.advance(1000);
+    await client.idle();
+    const bodies = svc.requests('/usage').map((r) => r.body as Record<string, unknown>);
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0]!.latency_ms).toBe(2350);
+    expect(bodies[1]).not.toHaveProperty('latency_ms');
+    expect(bodies[2]).not.toHaveProperty('latency_ms');
+  });
+
   it('with the status probe, one event of the model in use goes alone through /usage, the rest in a batch', async () => {
     const { svc, client } = setup();
     await client.selectModel();

@@ -162,6 +162,7 @@ export class CostKeeperClient {
       timestamp: new Date(at).toISOString(),
       ...(e.tags ? { tags: e.tags } : {}),
       ...(e.callingRegion ? { calling_region: e.callingRegion } : {}),
+      ...(latencyMs(e.latencyMs) !== undefined ? { latency_ms: latencyMs(e.latencyMs) } : {}),
     });
     if (this.queue.length >= this.batchSize) void this.pump(false, false);
     else this.arm(this.flushMs);
@@ -443,4 +444,10 @@ export class CostKeeperClient {
     );
     return { kind: 'done', reselect: false };
   }
+}
+
+/** `latency_ms` as the service takes it: a whole number of ms from 0 to one hour (else not sent). */
+function latencyMs(v: number | undefined): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return undefined;
+  return Math.min(3_600_000, Math.round(v));
 }

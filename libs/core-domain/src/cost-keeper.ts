@@ -24,6 +24,7 @@ import { TenantConfigCache } from './use-cases/tenants/tenant-config.js';
 import { Provisioning } from './use-cases/tenants/provisioning.use-case.js';
 import { RecordUsage } from './use-cases/usage/record-usage.use-case.js';
 import { UsageRecordsQuery } from './use-cases/usage/usage-records.use-case.js';
+import { CallFlow } from './use-cases/shared/call-flow.js';
 
 export interface CostKeeperDeps {
   storage: StorageAdapters;
@@ -95,6 +96,8 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   const configs = new TenantConfigCache(s.tenants, s.profiles, clock);
   const cursors = deps.cursors ?? inProcessCursorSealer(() => deps.ids.newId());
   const prices = new PriceBook(s.pricing, config, clock);
+  // What this process learns of call durations and burn rates: selection and usage share it.
+  const flow = new CallFlow();
   const auth = new Authentication(s.credentials, s.revocations, deps.hasher, deps.ids, clock);
   const provisioning = new Provisioning({
     tenants: s.tenants,
@@ -142,8 +145,9 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
   return {
     provisioning,
     auth,
-    selectModel: new SelectModel({ configs, spend: s.spend, sticky: s.sticky, prices, clock, config }),
+    selectModel: new SelectModel({ configs, spend: s.spend, sticky: s.sticky, prices, clock, config, flow }),
     recordUsage: new RecordUsage({
+      flow,
       configs,
       counters: s.counters,
       spend: s.spend,

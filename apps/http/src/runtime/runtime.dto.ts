@@ -8,7 +8,9 @@ import {
   IsInt,
   IsObject,
   IsString,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 
 const LABEL_STATUS = { enum: ['NORMAL', 'TIGHT', 'EXCEEDED'], enumName: 'LabelStatus' } as const;
@@ -66,6 +68,18 @@ export class UsageDto {
   @Omittable()
   @IsObject()
   tags?: Record<string, string>;
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 3600000,
+    description:
+      'How long the Bedrock call took, in ms (Converse: `metrics.latencyMs`). With it the service counts the calls still in flight near a quota and turns a label EXCEEDED when they will spend what is left (docs/performance.md)',
+    example: 2350,
+  })
+  @Omittable()
+  @IsInt()
+  @Min(0)
+  @Max(3600000)
+  latency_ms?: number;
 }
 
 export class UsageProcessingDto {

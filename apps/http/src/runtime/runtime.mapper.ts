@@ -46,6 +46,7 @@ const WIRE_TO_DOMAIN: Record<string, keyof UsageInput> = {
   status: 'status',
   timestamp: 'timestamp',
   tags: 'tags',
+  latency_ms: 'latencyMs',
 };
 
 /** A wire usage item -> domain input. Unknown keys are kept so the domain reports them by name. */

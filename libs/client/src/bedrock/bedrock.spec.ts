@@ -77,7 +77,7 @@ function setup(answer: () => Answer) {
 const messages = [{ role: 'user' as const, content: [{ text: 'hi' }] }];
 
 describe('withCostKeeper()', () => {
-  it('Converse: reports input, output, cache read and cache write tokens', async () => {
+  it('Converse: reports input, output, cache read and cache write tokens, and metrics.latencyMs', async () => {
     const { client, reported } = setup(() => ({
       http: {
         body: JSON.stringify({
@@ -90,7 +90,7 @@ describe('withCostKeeper()', () => {
             cacheReadInputTokens: 5,
             cacheWriteInputTokens: 7,
           },
-          metrics: { latencyMs: 1 },
+          metrics: { latencyMs: 2350 },
         }),
       },
     }));
@@ -103,6 +103,7 @@ describe('withCostKeeper()', () => {
         outputTokens: 20,
         cacheReadInputTokens: 5,
         cacheWriteInputTokens: 7,
+        latencyMs: 2350,
         timestamp: T0,
         tags: { agent: 'test' },
       },
@@ -125,7 +126,7 @@ describe('withCostKeeper()', () => {
       yield {
         metadata: {
           usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7, cacheReadInputTokens: 2 },
-          metrics: { latencyMs: 1 },
+          metrics: { latencyMs: 812 },
         },
       } as ConverseStreamOutput;
     }
@@ -135,7 +136,9 @@ describe('withCostKeeper()', () => {
     const kinds: string[] = [];
     for await (const ev of out.stream!) kinds.push(Object.keys(ev)[0]!);
     expect(kinds).toEqual(['messageStart', 'contentBlockDelta', 'metadata']);
-    expect(reported).toMatchObject([{ inputTokens: 3, outputTokens: 4, cacheReadInputTokens: 2 }]);
+    expect(reported).toMatchObject([
+      { inputTokens: 3, outputTokens: 4, cacheReadInputTokens: 2, latencyMs: 812 },
+    ]);
   });
 
   it('InvokeModel: reads the token-count headers', async () => {
@@ -147,12 +150,19 @@ describe('withCostKeeper()', () => {
           'x-amzn-bedrock-output-token-count': '22',
           'x-amzn-bedrock-cache-read-input-token-count': '33',
           'x-amzn-bedrock-cache-write-input-token-count': '44',
+          'x-amzn-bedrock-invocation-latency': '1234',
         },
       },
     }));
     await client.send(new InvokeModelCommand({ modelId: 'amazon.nova-pro-v1:0', body: '{}' }));
     expect(reported).toMatchObject([
-      { inputTokens: 11, outputTokens: 22, cacheReadInputTokens: 33, cacheWriteInputTokens: 44 },
+      {
+        inputTokens: 11,
+        outputTokens: 22,
+        cacheReadInputTokens: 33,
+        cacheWriteInputTokens: 44,
+        latencyMs: 1234,
+      },
     ]);
   });
 
@@ -174,6 +184,8 @@ describe('withCostKeeper()', () => {
         outputTokens: 6,
         cacheReadInputTokens: 7,
         cacheWriteInputTokens: 8,
+        // No latency from Bedrock: the time measured around the call (the manual clock stands still).
+        latencyMs: 0,
       },
     ]);
   });

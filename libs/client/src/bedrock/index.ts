@@ -17,7 +17,7 @@ export interface WithCostKeeperOptions {
 
 type Tokens = Pick<
   UsageEvent,
-  'inputTokens' | 'outputTokens' | 'cacheReadInputTokens' | 'cacheWriteInputTokens'
+  'inputTokens' | 'outputTokens' | 'cacheReadInputTokens' | 'cacheWriteInputTokens' | 'latencyMs'
 >;
 
 const COMMANDS = new Set(['ConverseCommand', 'ConverseStreamCommand', 'InvokeModelCommand']);
@@ -28,7 +28,8 @@ const MIDDLEWARE = 'costKeeperUsage';
  * Adds the Cost Keeper to a BedrockRuntimeClient: a command sent without `modelId` gets
  * `keeper.currentModel()`; after each Converse, ConverseStream (when its metadata event arrives) and
  * InvokeModel call, the tokens (input, output, cache read, cache write) are queued with
- * `keeper.reportUsage()`. Returns the same client.
+ * `keeper.reportUsage()` with the call's latency (Bedrock's `metrics.latencyMs` or the
+ * `x-amzn-bedrock-invocation-latency` header, else the time measured here). Returns the same client.
  */
 export function withCostKeeper<C extends Pick<BedrockRuntimeClient, 'middlewareStack'>>(
   client: C,
@@ -46,9 +47,12 @@ export function withCostKeeper<C extends Pick<BedrockRuntimeClient, 'middlewareS
       const started = keeper.now();
       const result = await next(modelId === input.modelId ? args : { ...args, input: { ...input, modelId } });
       const report = (t: Tokens) => {
+        // Bedrock's own latency when it gives one, else the time this call took as measured here.
+        const latencyMs = t.latencyMs ?? Math.max(0, keeper.now() - started);
         keeper.reportUsage({
           bedrockModelId: modelId,
           ...t,
+          latencyMs,
           timestamp: started,
           ...(opts.labelFor?.(modelId) ? { modelLabel: opts.labelFor(modelId) } : {}),
           ...(opts.tags ? { tags: opts.tags } : {}),
@@ -56,7 +60,10 @@ export function withCostKeeper<C extends Pick<BedrockRuntimeClient, 'middlewareS
       };
       const output = result.output as unknown as Record<string, unknown>;
       if (context.commandName === 'ConverseCommand') {
-        const t = fromTokenUsage(output.usage as TokenUsage | undefined);
+        const t = fromTokenUsage(
+          output.usage as TokenUsage | undefined,
+          output.metrics as { latencyMs?: number } | undefined,
+        );
         if (t) report(t);
       } else if (context.commandName === 'ConverseStreamCommand') {
         const out = output as unknown as ConverseStreamCommandOutput;
@@ -85,13 +92,15 @@ export function withCostKeeper<C extends Pick<BedrockRuntimeClient, 'middlewareS
   return client;
 }
 
-function fromTokenUsage(u: TokenUsage | undefined): Tokens | undefined {
+function fromTokenUsage(u: TokenUsage | undefined, metrics?: { latencyMs?: number }): Tokens | undefined {
   if (!u) return undefined;
+  const latency = int(metrics?.latencyMs);
   return {
     inputTokens: u.inputTokens ?? 0,
     outputTokens: u.outputTokens ?? 0,
     ...(u.cacheReadInputTokens ? { cacheReadInputTokens: u.cacheReadInputTokens } : {}),
     ...(u.cacheWriteInputTokens ? { cacheWriteInputTokens: u.cacheWriteInputTokens } : {}),
+    ...(latency !== undefined ? { latencyMs: latency } : {}),
   };
 }
 
@@ -102,7 +111,7 @@ async function* watchStream(
   let reported = false;
   for await (const event of stream) {
     if (!reported && event.metadata?.usage) {
-      const t = fromTokenUsage(event.metadata.usage);
+      const t = fromTokenUsage(event.metadata.usage, event.metadata.metrics);
       if (t) {
         reported = true;
         report(t);
@@ -125,11 +134,13 @@ function fromHeaders(h: Record<string, string> | undefined): Tokens | undefined 
   if (input === undefined || output === undefined) return undefined;
   const read = get('x-amzn-bedrock-cache-read-input-token-count');
   const write = get('x-amzn-bedrock-cache-write-input-token-count');
+  const latency = get('x-amzn-bedrock-invocation-latency');
   return {
     inputTokens: input,
     outputTokens: output,
     ...(read ? { cacheReadInputTokens: read } : {}),
     ...(write ? { cacheWriteInputTokens: write } : {}),
+    ...(latency !== undefined ? { latencyMs: latency } : {}),
   };
 }
 

@@ -1748,6 +1748,11 @@ export interface components {
       /** @example 1500 */
       input_tokens: number;
       /**
+       * @description How long the Bedrock call took, in ms (Converse: `metrics.latencyMs`). With it the service counts the calls still in flight near a quota and turns a label EXCEEDED when they will spend what is left (docs/performance.md)
+       * @example 2350
+       */
+      latency_ms?: number;
+      /**
        * @description A label of the app ordering, or one of its inference profile labels
        * @example premium
        */

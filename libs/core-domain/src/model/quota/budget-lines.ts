@@ -80,12 +80,17 @@ export function linePeriod(
   return periodAt(line.window, now, eff.timezone, eff.weekStartsOn);
 }
 
-/** A line with its spend for a period: pct and status by the one quota rule. */
+/**
+ * A line with its spend for a period: pct and status by the one quota rule. `inFlightUsdMicros`:
+ * the estimated spend of the calls under way on the labels it covers (inFlightSpend), counted by
+ * the status only (EXCEEDED when spend plus it reaches the limit), never by spend or pct.
+ */
 export function lineState(
   def: LineDef,
   period: BudgetPeriod,
   spendUsdMicros: number,
   tightThresholdPct: number,
+  inFlightUsdMicros = 0,
 ): LineState {
   // Every field written out: on Node 20, `{ ...def, period, ... }` (a spread followed by more
   // properties) costs microseconds per object, and this runs twice per usage event
@@ -100,7 +105,7 @@ export function lineState(
     period,
     spendUsdMicros,
     pct: quotaPct(spendUsdMicros, def.limitUsdMicros),
-    status: labelStatus(spendUsdMicros, def.limitUsdMicros, tightThresholdPct),
+    status: labelStatus(spendUsdMicros, def.limitUsdMicros, tightThresholdPct, inFlightUsdMicros),
   };
 }
 

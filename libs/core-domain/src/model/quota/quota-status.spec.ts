@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { clientGuidance, labelStatus, quotaPct } from './quota-status.js';
+import {
+  burnRate,
+  clientGuidance,
+  inFlightSpend,
+  labelStatus,
+  MIN_RATE_WINDOW_SECS,
+  quotaPct,
+  secsToCutover,
+} from './quota-status.js';
 
 const DEFAULT_INTERVALS = { refreshIntervalNormalSecs: 300, refreshIntervalTightSecs: 10 };
 
@@ -108,5 +116,65 @@ describe('rule: client guidance follows the mode; cache duration equals the inte
       checkFrequency: 'PERIODIC_15S',
       cacheDurationSecs: 15,
     });
+  });
+});
+
+describe('rule: the calls in flight count (predictive cut-over)', () => {
+  const T0 = new Date('2026-03-10T08:12:00Z');
+  const at = (secs: number) => new Date(T0.getTime() + secs * 1000);
+  // (b)-like: $1 a minute, calls take 5 s from start to report, about $0.005 a call (cost-weighted).
+  const flow = { rateUsdMicrosPerSec: 16_000, leadSecs: 5, lumpUsdMicros: 5_000 };
+
+  it('rule: in flight = rate x lead time plus one standard deviation (sqrt(expected x E[c²]/E[c]))', () => {
+    // expected 80,000; sqrt(80,000 x 5,000) = 20,000
+    expect(inFlightSpend(flow)).toBe(100_000);
+    expect(inFlightSpend({ ...flow, lumpUsdMicros: 0 })).toBe(80_000);
+    expect(inFlightSpend(undefined)).toBe(0);
+    expect(inFlightSpend({ ...flow, rateUsdMicrosPerSec: 0 })).toBe(0);
+    expect(inFlightSpend({ ...flow, leadSecs: 0 })).toBe(0);
+  });
+
+  it('rule: EXCEEDED when spend plus the spend in flight reaches the quota, before the spend does', () => {
+    expect(labelStatus(9_900_000, 10_000_000, 95, 100_000)).toBe('EXCEEDED');
+    expect(labelStatus(9_899_999, 10_000_000, 95, 100_000)).toBe('TIGHT');
+    // The estimate only ever moves EXCEEDED earlier: NORMAL and TIGHT still come from spend alone.
+    expect(labelStatus(9_000_000, 10_000_000, 95, 500_000)).toBe('NORMAL');
+    expect(labelStatus(9_500_000, 10_000_000, 95, 100_000)).toBe('TIGHT');
+    expect(labelStatus(10_000_000, 10_000_000, 95, 0)).toBe('EXCEEDED');
+    expect(labelStatus(0, 0, 95, 0)).toBe('EXCEEDED');
+  });
+
+  it('rule: the burn rate is what live spend holds beyond the aggregated total, over the time since it was written', () => {
+    const total = { costUsdMicros: 9_000_000, at: T0 };
+    expect(burnRate(total, 9_480_000, at(30))).toBe(16_000);
+    expect(burnRate(total, 9_000_000, at(30))).toBe(0);
+    // Live below the total (another day's total, a lagging read): no negative rate.
+    expect(burnRate(total, 8_000_000, at(30))).toBe(0);
+    // A window shorter than MIN_RATE_WINDOW_SECS holds too few calls: no rate.
+    expect(burnRate(total, 9_100_000, at(MIN_RATE_WINDOW_SECS - 0.001))).toBeUndefined();
+    expect(burnRate(total, 9_160_000, at(MIN_RATE_WINDOW_SECS))).toBe(16_000);
+    expect(burnRate(total, 9_100_000, at(-5))).toBeUndefined();
+  });
+
+  it('rule: the cut-over comes when what is left equals the spend in flight, at the current rate', () => {
+    // 10,000,000 - 9,500,000 - 100,000 = 400,000 left at 16,000/s: 25 s.
+    expect(secsToCutover(9_500_000, 10_000_000, flow)).toBe(25);
+    expect(secsToCutover(9_900_000, 10_000_000, flow)).toBe(0);
+    expect(secsToCutover(10_500_000, 10_000_000, flow)).toBe(0);
+    expect(secsToCutover(9_500_000, 10_000_000, undefined)).toBeUndefined();
+    expect(secsToCutover(9_500_000, 10_000_000, { ...flow, rateUsdMicrosPerSec: 0 })).toBeUndefined();
+  });
+
+  it('rule: a TIGHT answer expires at the predicted cut-over when it comes before the tight interval', () => {
+    expect(clientGuidance('TIGHT', DEFAULT_INTERVALS, 25)).toMatchObject({ cacheDurationSecs: 10 });
+    expect(clientGuidance('TIGHT', DEFAULT_INTERVALS, 10)).toMatchObject({ cacheDurationSecs: 10 });
+    const soon = clientGuidance('TIGHT', DEFAULT_INTERVALS, 6.9);
+    expect(soon).toMatchObject({ checkFrequency: 'PERIODIC_10S', cacheDurationSecs: 6 });
+    expect(soon.explanation).toMatch(/in about 6 seconds/);
+    // Never below one second (a client re-selects then, and hears EXCEEDED).
+    expect(clientGuidance('TIGHT', DEFAULT_INTERVALS, 0.4).cacheDurationSecs).toBe(1);
+    expect(clientGuidance('TIGHT', DEFAULT_INTERVALS, 0).cacheDurationSecs).toBe(1);
+    // NORMAL answers keep the normal interval.
+    expect(clientGuidance('NORMAL', DEFAULT_INTERVALS, 5).cacheDurationSecs).toBe(300);
   });
 });

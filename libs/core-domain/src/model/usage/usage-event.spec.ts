@@ -135,8 +135,20 @@ describe('rule: every field problem is reported with its wire field name, all at
     ['timestamp', { timestamp: undefined }],
     ['tags', { tags: ['agent'] }],
     ['tags', { tags: 'agent=triage' }],
+    ['latency_ms', { latencyMs: -1 }],
+    ['latency_ms', { latencyMs: 2.5 }],
+    ['latency_ms', { latencyMs: '2500' }],
+    ['latency_ms', { latencyMs: 3_600_001 }],
+    ['latency_ms', { latencyMs: null }],
   ])('rule: a bad value is reported under the wire name %s', (field, overrides) => {
     expect(fieldsOf(rejection(anEvent(overrides)))).toEqual([field]);
+  });
+
+  it('rule: latency_ms is optional, an integer from 0 to one hour, kept when given', () => {
+    expect(validateUsage(anEvent({ latencyMs: 2350 }) as UsageInput, NOW).latencyMs).toBe(2350);
+    expect(validateUsage(anEvent({ latencyMs: 0 }) as UsageInput, NOW).latencyMs).toBe(0);
+    expect(validateUsage(anEvent({ latencyMs: 3_600_000 }) as UsageInput, NOW).latencyMs).toBe(3_600_000);
+    expect(validateUsage(anEvent() as UsageInput, NOW)).not.toHaveProperty('latencyMs');
   });
 
   it('rule: all problems are listed at once', () => {

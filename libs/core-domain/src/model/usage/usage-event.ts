@@ -17,6 +17,8 @@ export interface UsageInput {
   status: UsageStatus;
   timestamp: string;
   tags?: Record<string, string>;
+  /** How long the Bedrock call took, ms (Converse: `metrics.latencyMs`); feeds the in-flight estimate. */
+  latencyMs?: number;
 }
 
 /** A usage event after validation: request id lower-cased, timestamp parsed. */
@@ -30,6 +32,7 @@ export interface ValidUsage extends TokenCounts {
   status: UsageStatus;
   timestamp: Date;
   tags?: Record<string, string>;
+  latencyMs?: number;
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,6 +42,8 @@ export const MAX_TAGS = 10;
 export const MAX_TAG_VALUE_LENGTH = 128;
 /** Token counts per field: up to 10^9 (priced exactly, see money/pricing.ts). */
 export const MAX_TOKENS = 1_000_000_000;
+/** `latency_ms`: up to one hour. */
+export const MAX_LATENCY_MS = 3_600_000;
 
 const ALLOWED_FIELDS = new Set([
   'requestId',
@@ -52,6 +57,7 @@ const ALLOWED_FIELDS = new Set([
   'status',
   'timestamp',
   'tags',
+  'latencyMs',
 ]);
 
 const WIRE: Record<string, string> = {
@@ -66,6 +72,7 @@ const WIRE: Record<string, string> = {
   status: 'status',
   timestamp: 'timestamp',
   tags: 'tags',
+  latencyMs: 'latency_ms',
 };
 
 function tokens(p: FieldProblems, v: unknown, name: string, optional: boolean): number {
@@ -114,6 +121,13 @@ export function validateUsage(input: UsageInput, now: Date): ValidUsage {
   const ts = parseIsoInstant(input.timestamp);
   if (!ts) p.add('timestamp', 'must be an ISO 8601 timestamp with a zone, e.g. 2026-01-23T15:30:45Z');
   if (input.tags !== undefined) validateTags(p, input.tags);
+  const latency = input.latencyMs as unknown;
+  if (
+    latency !== undefined &&
+    (typeof latency !== 'number' || !Number.isInteger(latency) || latency < 0 || latency > MAX_LATENCY_MS)
+  ) {
+    p.add('latency_ms', `must be an integer from 0 to ${MAX_LATENCY_MS}`);
+  }
   const range = ts ? eventTimeOutOfRange(ts, now) : undefined;
   if (range) p.add('timestamp', 'must be at most 24 hours old and at most 5 minutes in the future');
   if (!p.empty) {
@@ -136,6 +150,7 @@ export function validateUsage(input: UsageInput, now: Date): ValidUsage {
   };
   if (input.callingRegion !== undefined) valid.callingRegion = input.callingRegion;
   if (input.tags !== undefined) valid.tags = { ...input.tags };
+  if (input.latencyMs !== undefined) valid.latencyMs = input.latencyMs;
   return valid;
 }
 

@@ -7,7 +7,10 @@ import { type StickyStates } from '../../ports/sticky-states.port.js';
 import { type PriceBook } from '../pricing/price-book.js';
 import {
   clientGuidance,
+  inFlightSpend,
   quotaPct,
+  secsToCutover,
+  type InFlight,
   type ClientGuidance,
   type LabelStatus,
   type Mode,
@@ -24,6 +27,7 @@ import {
 import { linesFor, type LineDef, type LineState } from '../../model/quota/budget-lines.js';
 import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
 import { nearLimit } from '../../model/quota/live-spend.js';
+import { CallFlow } from '../shared/call-flow.js';
 
 export interface ModelStatus {
   spendUsdMicros: number;
@@ -72,6 +76,8 @@ export interface SelectModelOptions {
   prices: PriceBook;
   clock: Clock;
   config: ServiceConfig;
+  /** Call lead times and burn rates for the in-flight estimate (shared with RecordUsage). */
+  flow?: CallFlow;
 }
 
 /**
@@ -81,7 +87,11 @@ export interface SelectModelOptions {
  * up. `forceCheck` reads live spend for every label at once.
  */
 export class SelectModel {
-  constructor(private readonly o: SelectModelOptions) {}
+  private readonly flow: CallFlow;
+
+  constructor(private readonly o: SelectModelOptions) {
+    this.flow = o.flow ?? new CallFlow();
+  }
 
   async execute(orgId: string, appId: string, opts: { forceCheck?: boolean } = {}): Promise<ModelSelection> {
     const ctx = await this.o.configs.appContext(orgId, appId);
@@ -110,8 +120,19 @@ export class SelectModel {
       aggregated.set(label, total);
       daySpend.set(label, live === undefined ? total : Math.max(live, total));
     }
+    // The calls in flight on the labels whose live spend is read (quota-status.ts, InFlight).
+    const inFlight = new Map<string, InFlight>();
+    const estimate = (labels: readonly string[]) => {
+      for (const label of labels) {
+        const t = snapshot.totals.get(label);
+        const at = t && { costUsdMicros: t.costUsdMicros, at: new Date(t.updatedAt) };
+        const f = this.flow.inFlight(eff.scopeKey, label, at, daySpend.get(label)!, now);
+        if (f) inFlight.set(label, f);
+      }
+    };
+    if (opts.forceCheck) estimate(ordering);
     let usedLive = !!opts.forceCheck;
-    let view = this.assess(eff, defs, now, aggregated, daySpend, snapshot);
+    let view = this.assess(eff, defs, now, aggregated, daySpend, snapshot, inFlight);
     const first = view.assessment.decision;
     if (!opts.forceCheck && first.kind === 'recommend' && this.nearLimit(eff, view.assessment, first.label)) {
       // Near a limit the aggregated totals may lag: read live spend from here on and decide again.
@@ -130,8 +151,9 @@ export class SelectModel {
       for (const label of liveFor) {
         daySpend.set(label, Math.max(daySpend.get(label) ?? 0, live.live.get(label)?.costUsdMicros ?? 0));
       }
+      estimate(liveFor);
       usedLive = true;
-      view = this.assess(eff, defs, now, aggregated, daySpend, snapshot);
+      view = this.assess(eff, defs, now, aggregated, daySpend, snapshot, inFlight);
     }
     const { assessment, lines } = view;
     const modelsStatus: Record<string, ModelStatus> = {};
@@ -201,7 +223,7 @@ export class SelectModel {
         version: price?.version ?? 'unpriced',
         source: price?.source ?? 'CONFIG_FALLBACK',
       },
-      guidance: clientGuidance(mode, eff),
+      guidance: clientGuidance(mode, eff, this.cutoverIn(assessment, label, inFlight.get(label))),
       checkedAt: isoUtc(now),
       orgDay: dayKey(day),
       orgLocalTime: orgLocalTime(now, eff.timezone),
@@ -217,10 +239,20 @@ export class SelectModel {
     aggregated: Map<string, number>,
     daySpend: Map<string, number>,
     snapshot: SpendSnapshot,
+    inFlight: ReadonlyMap<string, InFlight>,
   ): { lines: LineState[]; assessment: SelectionAssessment } {
     const dayDelta = new Map<string, number>();
     for (const [label, s] of daySpend) dayDelta.set(label, Math.max(0, s - (aggregated.get(label) ?? 0)));
-    const lines = lineStatesFrom({ eff, defs, now, daySpend, dayDelta, periods: snapshot.periods });
+    const inFlightSpends = new Map([...inFlight].map(([label, f]) => [label, inFlightSpend(f)]));
+    const lines = lineStatesFrom({
+      eff,
+      defs,
+      now,
+      daySpend,
+      dayDelta,
+      periods: snapshot.periods,
+      inFlight: inFlightSpends,
+    });
     const assessment = assessSelection({
       ordering: eff.modelOrdering,
       lines,
@@ -229,6 +261,12 @@ export class SelectModel {
       dayEnd: nextLocalMidnight(now, eff.timezone),
     });
     return { lines, assessment };
+  }
+
+  /** Seconds until the recommended label's binding line is predicted to turn EXCEEDED (calls in flight included). */
+  private cutoverIn(assessment: SelectionAssessment, label: string, f: InFlight | undefined) {
+    const line = assessment.labels[label]?.binding;
+    return line ? secsToCutover(line.spendUsdMicros, line.limitUsdMicros, f) : undefined;
   }
 
   /**

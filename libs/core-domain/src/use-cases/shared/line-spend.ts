@@ -47,17 +47,24 @@ export function lineStatesFrom(input: {
   daySpend: ReadonlyMap<string, number>;
   dayDelta: ReadonlyMap<string, number>;
   periods: ReadonlyMap<string, PeriodTotal>;
+  /** Estimated spend of the calls in flight per label (inFlightSpend), where it is known. */
+  inFlight?: ReadonlyMap<string, number>;
 }): LineState[] {
   const { eff, now } = input;
   let allDelta = 0;
   for (const d of input.dayDelta.values()) allDelta += d;
+  let allInFlight = 0;
+  for (const f of input.inFlight?.values() ?? []) allInFlight += f;
+  const inFlightOf = (label: string | null) =>
+    label === null ? allInFlight : (input.inFlight?.get(label) ?? 0);
   return input.defs.map((def) => {
     const period = linePeriod(def, now, eff);
+    const threshold = eff.tightModeThresholdPct;
     if (def.source === 'QUOTA') {
-      return lineState(def, period, input.daySpend.get(def.label!) ?? 0, eff.tightModeThresholdPct);
+      return lineState(def, period, input.daySpend.get(def.label!) ?? 0, threshold, inFlightOf(def.label));
     }
     const stored = input.periods.get(periodTotalId(periodTotalKeyOf(def, eff, now)))?.costUsdMicros ?? 0;
     const delta = def.label === null ? allDelta : (input.dayDelta.get(def.label) ?? 0);
-    return lineState(def, period, stored + delta, eff.tightModeThresholdPct);
+    return lineState(def, period, stored + delta, threshold, inFlightOf(def.label));
   });
 }

@@ -307,3 +307,57 @@ describe('RecordUsage (use case)', () => {
     });
   });
 });
+
+describe('RecordUsage and SelectModel: the calls in flight (latency_ms) near a quota', () => {
+  // premium quota 1,000,000 µUSD; each event costs 3,760 and took 5 s (timestamp = its start).
+  async function burn(withLatency: boolean) {
+    const s = await setup();
+    await s.keeper.provisioning.putApp(s.orgId, 'chat', { appName: 'Chat', quotas: { premium: 1_000_000 } });
+    const call = () =>
+      s.event({
+        timestamp: new Date(s.clock.now().getTime() - 5000).toISOString(),
+        ...(withLatency ? { latencyMs: 5000 } : {}),
+      });
+    for (let i = 0; i < 240; i++) await s.record(call()); // 902,400: past the 85 % live-read margin
+    await s.keeper.aggregator.runPass();
+    // Then one call a second (3,760 µUSD/s) until the service says EXCEEDED or the quota is spent.
+    const steps: Array<{ spend: number; mode: string; cacheSecs: number; recommended: string }> = [];
+    for (let i = 0; i < 60; i++) {
+      s.clock.advance(1000);
+      const r = await s.record(call());
+      const sel = await s.keeper.selectModel.execute(s.orgId, 'chat');
+      steps.push({
+        spend: r.quotaStatus.spendUsdMicros,
+        mode: r.quotaStatus.mode,
+        cacheSecs: sel.guidance.cacheDurationSecs,
+        recommended: sel.recommended.label,
+      });
+      if (r.quotaStatus.mode === 'EXCEEDED') break;
+    }
+    return steps;
+  }
+
+  it('with latency_ms the label turns EXCEEDED before its spend reaches the quota, and selection falls back', async () => {
+    const steps = await burn(true);
+    const last = steps.at(-1)!;
+    expect(last.mode).toBe('EXCEEDED');
+    // Rate 3,760/s x lead 5 s = 18,800 in flight, + one standard deviation sqrt(18,800 x 3,760) = 8,407.
+    expect(last.spend).toBeLessThan(1_000_000);
+    expect(last.spend + 18_800 + 8_407).toBeGreaterThanOrEqual(1_000_000);
+    expect(steps.at(-2)!.spend + 18_800 + 8_407).toBeLessThan(1_000_000);
+    expect(last.recommended).toBe('standard');
+    // While TIGHT, answers expire at the predicted cut-over once it is nearer than the 10 s interval.
+    const tight = steps.filter((x) => x.mode === 'TIGHT');
+    expect(tight.at(-1)!.cacheSecs).toBeLessThan(10);
+    expect(tight.at(-1)!.cacheSecs).toBeGreaterThanOrEqual(1);
+    expect(tight.map((x) => x.cacheSecs)).toEqual([...tight.map((x) => x.cacheSecs)].sort((a, b) => b - a));
+  });
+
+  it('without latency_ms nothing is predicted: EXCEEDED only once the spend reaches the quota', async () => {
+    const steps = await burn(false);
+    const last = steps.at(-1)!;
+    expect(last.mode).toBe('EXCEEDED');
+    expect(last.spend).toBeGreaterThanOrEqual(1_000_000);
+    expect(steps.filter((x) => x.mode === 'TIGHT').every((x) => x.cacheSecs === 10)).toBe(true);
+  });
+});

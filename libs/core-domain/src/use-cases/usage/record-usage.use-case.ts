@@ -15,6 +15,8 @@ import { type PriceBook } from '../pricing/price-book.js';
 import { quotaPct, type LabelStatus } from '../../model/quota/quota-status.js';
 import { assessLabel, lineCovers, linesFor, type LineState } from '../../model/quota/budget-lines.js';
 import { lineStatesFrom, periodKeysFor } from '../shared/line-spend.js';
+import { CallFlow } from '../shared/call-flow.js';
+import { inFlightSpend } from '../../model/quota/quota-status.js';
 import { mapLimit } from '../shared/map-limit.js';
 import { type AppContext, type TenantConfigCache } from '../tenants/tenant-config.js';
 import { epochSecs, isoUtc, orgDay } from '../../model/time/org-time.js';
@@ -79,6 +81,8 @@ export interface RecordUsageOptions {
   aggregationIntervalSecs?: number;
   /** Told the result of every metered event (metrics). */
   observer?: ServiceObserver;
+  /** Call lead times and burn rates for the in-flight estimate (shared with SelectModel). */
+  flow?: CallFlow;
 }
 
 export class RecordUsage {
@@ -92,8 +96,10 @@ export class RecordUsage {
   private readonly aggregationIntervalSecs: number;
   private readonly observer: ServiceObserver;
   private readonly usageSpend: UsageSpend;
+  private readonly flow: CallFlow;
 
   constructor(o: RecordUsageOptions) {
+    this.flow = o.flow ?? new CallFlow();
     this.configs = o.configs;
     this.counters = o.counters;
     this.spend = o.spend;
@@ -108,12 +114,16 @@ export class RecordUsage {
 
   async execute(orgId: string, appId: string, input: UsageInput): Promise<UsageResult> {
     const ctx = await this.configs.appContext(orgId, appId);
-    const { record, outcome } = await this.meter(ctx, input);
+    const { record, outcome, latencyMs } = await this.meter(ctx, input);
     const eff = ctx.effective;
     const cost = outcome.duplicate ? outcome.costUsdMicros : record.costUsdMicros;
     const label = outcome.duplicate ? outcome.label : record.label;
     const day = outcome.duplicate ? outcome.day : record.day;
     const now = this.clock.now();
+    if (!outcome.duplicate && latencyMs !== undefined) {
+      const call = { costUsdMicros: cost, latencyMs, timestamp: new Date(record.timestamp) };
+      this.flow.observeCall(eff.scopeKey, label, call, now);
+    }
     // The lines covering the label: its daily quota and every budget that covers it.
     const defs = linesFor(eff).filter((d) => lineCovers(d, label));
     // Live shard sums only near a limit (live-spend.ts): far from it the day total is enough.
@@ -149,6 +159,17 @@ export class RecordUsage {
     const aggregated = total + (outcome.duplicate ? 0 : cost);
     const live = snap.live.get(label)?.costUsdMicros ?? aggregated;
     const withLive = new Map([[label, Math.max(aggregated, live)]]);
+    // The calls in flight count near a limit (where live spend is read): see quota-status.ts.
+    const dayTotal = snap.totals.get(label);
+    const inFlight = snap.live.has(label)
+      ? this.flow.inFlight(
+          eff.scopeKey,
+          label,
+          dayTotal && { costUsdMicros: total, at: new Date(dayTotal.updatedAt) },
+          withLive.get(label)!,
+          now,
+        )
+      : undefined;
     const liveLines = lineStatesFrom({
       eff,
       defs,
@@ -156,6 +177,7 @@ export class RecordUsage {
       daySpend: withLive,
       dayDelta: new Map([[label, withLive.get(label)! - total]]),
       periods: snap.periods,
+      inFlight: new Map([[label, inFlightSpend(inFlight)]]),
     });
     // Near a limit the aggregated totals lag behind: report live spend then.
     const useLive = snap.live.has(label) && assessLabel(label, liveLines).status !== 'NORMAL';
@@ -286,7 +308,7 @@ export class RecordUsage {
       throw e;
     }
     this.observer.usageEvents(outcome.duplicate ? 'duplicate' : 'accepted', 1);
-    return { record, outcome };
+    return { record, outcome, latencyMs: v.latencyMs };
   }
 
   /** An invalid event is `rejected`; one that storage did not take (or a bug) `failed`. */
