@@ -8,6 +8,7 @@ import { createService } from './entities.js';
 import { changeFeed, ping, revokedTokens, workerLease } from './infrastructure.adapter.js';
 import { pricingCache } from './pricing.adapter.js';
 import { usageRecords } from './records.adapter.js';
+import { usageRollups } from './rollups.adapter.js';
 import { inferenceProfiles } from './profiles.adapter.js';
 import { stickyStates } from './sticky.adapter.js';
 import { type Ctx, guarded } from './support.js';
@@ -42,6 +43,7 @@ export function createDynamoAdapters({ client, tableName }: DynamoAdapterOptions
     sticky: guarded(stickyStates(ctx)),
     counters: guarded(usageCounters(ctx)),
     records: guarded(usageRecords(ctx)),
+    rollups: guarded(usageRollups(ctx)),
     totals: guarded(dailyTotals(ctx)),
     periodTotals: guarded(periodTotals(ctx)),
     spend: guarded(spendReader(ctx)),

@@ -1,6 +1,7 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, Service } from 'electrodb';
 import { makeAlertEntities } from './alert-entities.js';
+import { makeRollupEntities } from './rollup-entities.js';
 import { FEED_INDEX, RECORDS_INDEX, TTL_ATTRIBUTE } from './table.js';
 
 /**
@@ -379,6 +380,7 @@ function makeEntities() {
     revokedToken,
     lease,
     ...makeAlertEntities(),
+    ...makeRollupEntities(),
   };
 }
 

@@ -32,6 +32,7 @@ import {
 } from '#core-domain';
 import { createAlertStores } from './alerts-memory.js';
 import { createRecordStore } from './records-memory.js';
+import { createRollupStore } from './rollups-memory.js';
 import { copy, epoch, live } from './copy.js';
 
 /**
@@ -354,6 +355,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     sticky: stickyStates,
     counters: usageCounters,
     records: recordStore.records,
+    rollups: createRollupStore(tick),
     totals: dailyTotals,
     periodTotals,
     spend,
