@@ -29,7 +29,12 @@ export function makeRollupEntities() {
     indexes: {
       primary: {
         pk: { field: 'pk', composite: ['orgId'], template: 'ROLLUP#${orgId}', casing: 'none' },
-        sk: { field: 'sk', composite: ['set', 'day', 'part'], template: '${set}#${day}#${part}', casing: 'none' },
+        sk: {
+          field: 'sk',
+          composite: ['set', 'day', 'part'],
+          template: '${set}#${day}#${part}',
+          casing: 'none',
+        },
       },
     },
   });

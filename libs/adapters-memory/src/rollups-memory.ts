@@ -30,7 +30,11 @@ export function createRollupStore(tick: () => Promise<void>): UsageRollups {
       await tick();
       const key = `${rollup.orgId}|${rollup.set}|${rollup.day}`;
       const current = rollups.get(key);
-      if (current ? current.window !== expectedWindow || expectedWindow === undefined : expectedWindow !== undefined)
+      if (
+        current
+          ? current.window !== expectedWindow || expectedWindow === undefined
+          : expectedWindow !== undefined
+      )
         return false;
       rollups.set(key, copyRollup(rollup));
       return true;

@@ -64,6 +64,8 @@ export * from './use-cases/aggregation/daily-aggregates.use-case.js';
 export * from './use-cases/aggregation/period-aggregates.use-case.js';
 export * from './use-cases/aggregation/roll-up-periods.use-case.js';
 export * from './use-cases/budgets/get-budgets.use-case.js';
+export * from './use-cases/rollups/build-rollups.use-case.js';
+export * from './use-cases/rollups/usage-summary.use-case.js';
 export * from './use-cases/alerts/evaluate-alerts.use-case.js';
 export * from './use-cases/alerts/deliver-webhooks.use-case.js';
 export * from './use-cases/alerts/manage-webhooks.use-case.js';

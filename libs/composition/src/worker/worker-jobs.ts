@@ -10,6 +10,7 @@ import {
   type PricingRefreshReport,
   type PricingSource,
   RefreshPricing,
+  type RollupPassReport,
 } from '#core-domain';
 import { COST_KEEPER } from '../persistence.module.js';
 
@@ -40,6 +41,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly abort = { aborted: false };
   private pricedDay: string | undefined;
   private delivering = false;
+  private rollingUp: Promise<RollupPassReport> | undefined;
 
   constructor(
     @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
@@ -68,8 +70,34 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
       'deliveries',
       setInterval(deliver, (this.opts.deliveryIntervalSecs ?? 2) * 1000),
     );
+    // Daily rollups (summary route): their own lease, after each aggregation interval.
+    const rollup = () =>
+      void this.rollUp().catch((err: unknown) => this.opts.logger.error({ err }, 'rollup pass failed'));
+    this.scheduler.addInterval('rollups', setInterval(rollup, this.opts.intervalSecs * 1000));
     pricing();
     tick();
+  }
+
+  /** One rollup pass (records written since the last one into the daily rollups); not run twice at once. */
+  async rollUp(): Promise<RollupPassReport | undefined> {
+    if (this.abort.aborted) return undefined;
+    if (this.rollingUp) return this.rollingUp;
+    this.rollingUp = this.keeper.rollups.runPass().finally(() => (this.rollingUp = undefined));
+    const report = await this.rollingUp;
+    if (report.ran) {
+      this.opts.logger.info(
+        {
+          job: 'rollups',
+          window_from: report.window.from,
+          window_to: report.window.to,
+          records: report.records,
+          rollups_written: report.rollupsWritten,
+          rollups_skipped: report.rollupsSkipped,
+        },
+        'rollup pass',
+      );
+    }
+    return report;
   }
 
   /** One aggregation pass; a pass still running is not started twice. */
@@ -123,6 +151,10 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     this.abort.aborted = true;
     await this.running?.catch(() => undefined);
+    await this.rollingUp?.catch(() => undefined);
+    await this.keeper.rollups
+      .release()
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'rollup lease release failed'));
     // Hand the lease (and the cursor of the last finished pass) to a standby worker now.
     await this.keeper.aggregator
       .release()

@@ -85,7 +85,12 @@ export function dimsEntryKey(e: DimsEntry): string {
 
 export function parseDimsEntryKey(key: string): DimsEntry {
   const [scope, app, label, ...model] = key.split(SEP);
-  return { scope: scope === 'ORG' ? 'ORG' : 'APP', app: app ?? '', label: label ?? '', model: model.join(SEP) };
+  return {
+    scope: scope === 'ORG' ? 'ORG' : 'APP',
+    app: app ?? '',
+    label: label ?? '',
+    model: model.join(SEP),
+  };
 }
 
 /** Entry of a tag set: the app, then the value bucket (which may hold any character). */
@@ -145,11 +150,15 @@ export function emptyRollup(orgId: string, set: RollupSet, day: string): DayRoll
  */
 export function applyRecords(rollup: DayRollup, records: readonly UsageRecord[], window: string): DayRollup {
   const entries = new Map(rollup.entries);
-  const add = (key: string, t: RollupTotals) => entries.set(key, addRollupTotals(entries.get(key) ?? ZERO_ROLLUP, t));
+  const add = (key: string, t: RollupTotals) =>
+    entries.set(key, addRollupTotals(entries.get(key) ?? ZERO_ROLLUP, t));
   if (rollup.set === 'dims') {
     for (const r of records) {
       const scope = r.scopeKey.includes('#APP#') ? 'APP' : 'ORG';
-      add(dimsEntryKey({ scope, app: r.appId, label: r.label, model: r.bedrockModelId }), recordRollupTotals(r));
+      add(
+        dimsEntryKey({ scope, app: r.appId, label: r.label, model: r.bedrockModelId }),
+        recordRollupTotals(r),
+      );
     }
   } else {
     const key = rollup.set.slice('tag:'.length);
