@@ -12,7 +12,9 @@
 // BENCH_WRITE_DOCS (1; 0 leaves docs/performance.md alone), BENCH_PRODUCT_DIR (a directory with a
 // built dist/apps/http/main.js to measure instead of this checkout, e.g. a scratch copy with a change),
 // BENCH_ACCESS_REQUESTS (200), BENCH_DYNAMO_WARMUP (s, 5), BENCH_PRIME (s, 5: one unmeasured run per
-// server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default info, the service's default).
+// server and route first), BENCH_LOG_LEVEL (the product's LOG_LEVEL, default info, the service's default),
+// BENCH_SUMMARY (1; 0 skips the 400-day usage summary on DynamoDB Local), BENCH_ONLY (one section
+// only: bundle, memory, dynamo or summary; e.g. `BENCH_ONLY=summary npm run bench`).
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createTableIfMissing } from '#adapters-dynamo';
 import { loadServiceConfig } from '#composition';
 import { measureAccess } from './lib/access.js';
+import { measureSummary, writeSummaryResult } from './lib/summary.js';
 import { bundleLine, measureClientBundle, writeBundleResult } from './lib/client-bundle.js';
 import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
@@ -41,6 +44,13 @@ import {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN_KEY = `bench-admin-${randomUUID()}`;
 const JWT_SECRET = `bench-jwt-${randomUUID()}`;
+
+/** Whether a section runs: BENCH_ONLY names one section, else its own switch (0 skips it). */
+function section(name: string, env: string): boolean {
+  const only = process.env.BENCH_ONLY;
+  if (only) return only.split(',').includes(name);
+  return process.env[env] !== '0';
+}
 
 function envInt(name: string, dflt: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -69,8 +79,10 @@ const opts = {
   connections: envInt('BENCH_CONNECTIONS', 50, 1, 1000),
   pairs: envInt('BENCH_PAIRS', 2, 1, 10),
   routes: (process.env.BENCH_ROUTES ?? 'usage,selection').split(',').map((s) => s.trim()),
-  memory: process.env.BENCH_MEMORY !== '0',
-  dynamo: process.env.BENCH_DYNAMO !== '0',
+  memory: section('memory', 'BENCH_MEMORY'),
+  dynamo: section('dynamo', 'BENCH_DYNAMO'),
+  bundle: section('bundle', 'BENCH_BUNDLE'),
+  summary: section('summary', 'BENCH_SUMMARY'),
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
   productDir: process.env.BENCH_PRODUCT_DIR || ROOT,
   accessRequests: envInt('BENCH_ACCESS_REQUESTS', 100, 10, 10_000),
@@ -276,7 +288,7 @@ async function main(): Promise<void> {
       (opts.productDir !== ROOT ? `; product from ${opts.productDir}` : ''),
   );
   log('');
-  if (process.env.BENCH_BUNDLE !== '0') {
+  if (opts.bundle) {
     const bundle = await measureClientBundle(ROOT);
     log(`Client SDK bundle: ${bundleLine(bundle).replace(/\*\*/g, '')}`);
     if (opts.writeDocs) writeBundleResult(join(ROOT, 'docs/performance.md'), bundle, date);
@@ -310,6 +322,16 @@ async function main(): Promise<void> {
     }
     log('');
   }
+  if (opts.summary) {
+    log('Usage summary over 400 days from rollups (DynamoDB Local, 100 apps x 3 labels every day):');
+    if (!javaAvailable()) log('  skipped: DynamoDB Local needs Java 17+');
+    else {
+      const r = await measureSummary(loadServiceConfig(join(ROOT, 'config.yaml')), { log });
+      if (opts.writeDocs)
+        writeSummaryResult(join(ROOT, 'docs/performance.md'), r, date, machineLine(machine));
+    }
+    log('');
+  }
   const usagePairs = mem.pairs.filter((p) => p.route === ROUTE_LABEL.usage);
   const worst = usagePairs.length ? Math.min(...usagePairs.map(ratio)) : NaN;
   const cpuRatios = usagePairs.map(cpuRatio).filter((c): c is number => c !== undefined);
@@ -329,7 +351,8 @@ async function main(): Promise<void> {
   log(`Load average (1 min) after the bench: ${loadAfter.toFixed(2)}`);
   log(`Total bench time ${Math.round((Date.now() - started) / 1000)} s`);
 
-  if (opts.writeDocs) {
+  // The HTTP section only when an HTTP part ran (BENCH_ONLY=summary leaves it as it was).
+  if (opts.writeDocs && (opts.memory || opts.dynamo)) {
     const md: string[] = [
       `Last run: ${date}, on ${machineLine(machine)}. Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after${busyNote(loadBefore, machine.cores)}.`,
       '',

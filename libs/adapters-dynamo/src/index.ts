@@ -5,3 +5,4 @@ export { countCommands, type CommandCounter } from './command-counter.js';
 export { createDynamoClient, type DynamoClientOptions } from './client.js';
 export { isStorageUnavailable } from './errors.js';
 export { FEED_PARTITIONS, feedPartition, fnv1a32, minuteBucket } from './keys.js';
+export { seedRollups } from './rollups.adapter.js';

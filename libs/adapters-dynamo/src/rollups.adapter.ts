@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   StorageUnavailableError,
   type DayRollup,
@@ -8,7 +9,15 @@ import {
   type RollupTotals,
   type UsageRollups,
 } from '#core-domain';
-import { type RawItem } from './batch.js';
+import {
+  backoff,
+  BATCH_WRITE_LIMIT,
+  chunk,
+  documentClient,
+  MAX_RETRY_ROUNDS,
+  type RawItem,
+} from './batch.js';
+import { createService } from './entities.js';
 import { dayFromKey, dayToKey } from './keys.js';
 import { type Ctx, parseAll, unlessConditionFails } from './support.js';
 
@@ -64,6 +73,61 @@ export function encodeParts(entries: Map<string, RollupTotals>, limit = ROLLUP_P
 
 const partKey = (i: number) => String(i).padStart(2, '0');
 
+/** The table items (part 0, then any further parts) that store `rollup`: for writes and bulk seeding. */
+export function rollupItems(e: Ctx['e'], rollup: DayRollup): Array<Record<string, unknown>> {
+  const window = rollup.window;
+  if (window === undefined) throw new Error('A rollup is written with the window it applied');
+  const bodies = encodeParts(rollup.entries);
+  return bodies.map(
+    (body, i) =>
+      (
+        e.rollup
+          .put({
+            orgId: rollup.orgId,
+            set: rollup.set,
+            day: dayToKey(rollup.day),
+            part: partKey(i),
+            parts: bodies.length,
+            window,
+            entryCount: rollup.entries.size,
+            body,
+            expiresAt: rollup.expiresAt,
+          })
+          .params() as { Item: Record<string, unknown> }
+      ).Item,
+  );
+}
+
+/**
+ * Bulk-loads rollups with BatchWriteItem (unconditional; the bench seeds 400 days this way), retrying
+ * unprocessed items.
+ */
+export async function seedRollups(
+  client: DynamoDBClient,
+  tableName: string,
+  rollups: readonly DayRollup[],
+): Promise<void> {
+  const e = createService(client, tableName).entities;
+  const doc = documentClient(client);
+  const items = rollups.flatMap((r) => rollupItems(e, r));
+  for (const part of chunk(items, BATCH_WRITE_LIMIT)) {
+    let pending: Record<string, unknown>[] = part;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > MAX_RETRY_ROUNDS)
+        throw new StorageUnavailableError('BatchWriteItem kept items unprocessed');
+      if (attempt > 0) await backoff(attempt);
+      const out = await doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+      pending = (out.UnprocessedItems?.[tableName] ?? []).map(
+        (r) => r.PutRequest!.Item as Record<string, unknown>,
+      );
+    }
+  }
+}
+
 export function usageRollups(ctx: Ctx): UsageRollups {
   const { e, doc, tableName } = ctx;
 
@@ -118,25 +182,7 @@ export function usageRollups(ctx: Ctx): UsageRollups {
     },
 
     async write(rollup, expectedWindow) {
-      const window = rollup.window;
-      if (window === undefined) throw new Error('A rollup is written with the window it applied');
-      const bodies = encodeParts(rollup.entries);
-      const items = bodies.map(
-        (body, i) =>
-          e.rollup
-            .put({
-              orgId: rollup.orgId,
-              set: rollup.set,
-              day: dayToKey(rollup.day),
-              part: partKey(i),
-              parts: bodies.length,
-              window,
-              entryCount: rollup.entries.size,
-              body,
-              expiresAt: rollup.expiresAt,
-            })
-            .params() as { Item: Record<string, unknown> },
-      );
+      const items = rollupItems(e, rollup).map((Item) => ({ Item }));
       const condition =
         expectedWindow === undefined
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
