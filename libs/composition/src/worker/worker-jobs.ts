@@ -41,7 +41,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly abort = { aborted: false };
   private pricedDay: string | undefined;
   private delivering = false;
-  private rollingUp: Promise<RollupPassReport> | undefined;
+  private rollingUp: Promise<RollupPassReport | undefined> | undefined;
 
   constructor(
     @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
@@ -78,12 +78,29 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
     tick();
   }
 
-  /** One rollup pass (records written since the last one into the daily rollups); not run twice at once. */
+  /**
+   * Rollup passes (records written since the last one into the daily rollups) until current; not run
+   * twice at once. Resolves with the last pass that ran.
+   */
   async rollUp(): Promise<RollupPassReport | undefined> {
     if (this.abort.aborted) return undefined;
     if (this.rollingUp) return this.rollingUp;
-    this.rollingUp = this.keeper.rollups.runPass().finally(() => (this.rollingUp = undefined));
-    const report = await this.rollingUp;
+    this.rollingUp = this.rollUpPasses().finally(() => (this.rollingUp = undefined));
+    return this.rollingUp;
+  }
+
+  private async rollUpPasses(): Promise<RollupPassReport> {
+    let report: RollupPassReport = { ran: false, reason: 'nothing-new' };
+    for (let i = 0; i < 100 && !this.abort.aborted; i++) {
+      const r = await this.keeper.rollups.runPass();
+      if (!r.ran) break;
+      report = r;
+      this.logRollup(r);
+    }
+    return report;
+  }
+
+  private logRollup(report: RollupPassReport): void {
     if (report.ran) {
       this.opts.logger.info(
         {
@@ -97,7 +114,6 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
         'rollup pass',
       );
     }
-    return report;
   }
 
   /** One aggregation pass; a pass still running is not started twice. */

@@ -78,6 +78,20 @@ export class BuildRollups {
   }
 
   /**
+   * Passes until the rollups are current (a window cut short by maxWindowSecs, after an outage or on
+   * the first run, is followed by the next at once), at most `maxPasses`. Reports every pass that ran.
+   */
+  async catchUp(maxPasses = 100): Promise<RollupPassReport[]> {
+    const out: RollupPassReport[] = [];
+    for (let i = 0; i < maxPasses; i++) {
+      const r = await this.runPass();
+      if (!r.ran) break;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /**
    * Rebuilds one org day from that day's records (every set), giving the figures the passes gave:
    * the records recorded before the end of the window the rollups last applied (a pending window's
    * end when a pass crashed), applied in the same order. Records past their retention are gone, so a
