@@ -80,9 +80,10 @@ export class SummaryController {
     @Query('group_by') groupBy: unknown,
     @Query('app_id') appIdRaw: unknown,
   ): Promise<UsageSummaryDto> {
-    const appId = appIdRaw === undefined ? undefined : (str(appIdRaw) ?? '');
+    // An app token reads its own app (app_id defaults to it; another app is 403).
+    const appId = appIdRaw === undefined ? c.appId : (str(appIdRaw) ?? '');
     const orgId = authorizePath(c, org, appId);
-    const only = appId ?? c.appId;
+    const only = appId;
     return summaryDto(
       await this.keeper.usageSummary.run(orgId, {
         from,

@@ -2,7 +2,6 @@ import { FieldProblems, InvalidRequestError, NotFoundError } from '../../model/e
 import { daysBetween, periodOfDay } from '../../model/time/budget-window.js';
 import { isValidDay, orgDay } from '../../model/time/org-time.js';
 import {
-  addRollupTotals,
   parseDimsEntryKey,
   parseTagEntryKey,
   tagSet,
@@ -56,28 +55,43 @@ export class GetUsageSummary {
       this.o.rollups.readCheckpoint(),
     ]);
     const groups = new Map<string, SummaryRow>();
-    let totals = ZERO_ROLLUP;
+    const totals: RollupTotals = { ...ZERO_ROLLUP };
+    // The same entry keys come back day after day: parse each once.
+    const parsed = new Map<string, { app: string; fields: Record<string, string> } | null>();
+    const periodCache = new Map<string, Record<string, string>>();
     for (const day of days) {
+      let periods = periodCache.get(day.day);
+      if (!periods) {
+        periods = {};
+        for (const d of dims)
+          if (d === 'day' || d === 'week' || d === 'month') periods[d] = valueOf(d, day.day, {}, org);
+        periodCache.set(day.day, periods);
+      }
       for (const [key, t] of day.entries) {
-        let app: string;
-        let fields: Record<string, string>;
-        if (set === 'dims') {
-          const e = parseDimsEntryKey(key);
-          app = e.app;
-          fields = { app: e.app, label: e.label, model: e.model };
-        } else {
-          const e = parseTagEntryKey(key);
-          app = e.app;
-          fields = { app: e.app, [tagDim!]: e.value };
+        let info = parsed.get(key);
+        if (info === undefined) {
+          let app: string;
+          let fields: Record<string, string>;
+          if (set === 'dims') {
+            const e = parseDimsEntryKey(key);
+            app = e.app;
+            fields = { app: e.app, label: e.label, model: e.model };
+          } else {
+            const e = parseTagEntryKey(key);
+            app = e.app;
+            fields = { app: e.app, [tagDim!]: e.value };
+          }
+          info = q.appId !== undefined && app !== q.appId ? null : { app, fields };
+          parsed.set(key, info);
         }
-        if (q.appId !== undefined && app !== q.appId) continue;
+        if (info === null) continue;
         const group: Record<string, string> = {};
-        for (const d of dims) group[d] = valueOf(d, day.day, fields, org);
-        const id = JSON.stringify(dims.map((d) => group[d]));
+        for (const d of dims) group[d] = periods[d] ?? info.fields[d] ?? '';
+        const id = dims.length === 1 ? group[dims[0]!]! : `${group[dims[0]!]}\u0000${group[dims[1]!]}`;
         const row = groups.get(id);
-        if (row) Object.assign(row, addRollupTotals(row, t));
+        if (row) addInto(row, t);
         else groups.set(id, { group, ...t });
-        totals = addRollupTotals(totals, t);
+        addInto(totals, t);
       }
     }
     const rows = [...groups.values()].sort((a, b) => {
@@ -92,6 +106,16 @@ export class GetUsageSummary {
     const today = asOf ? orgDay(new Date(asOf), org.timezone) : undefined;
     return { rows, totals: { ...totals }, asOf, complete: today !== undefined && to < today };
   }
+}
+
+function addInto(into: RollupTotals, t: RollupTotals): void {
+  into.costUsdMicros += t.costUsdMicros;
+  into.inputTokens += t.inputTokens;
+  into.outputTokens += t.outputTokens;
+  into.cacheReadInputTokens += t.cacheReadInputTokens;
+  into.cacheWriteInputTokens += t.cacheWriteInputTokens;
+  into.requests += t.requests;
+  into.errors += t.errors;
 }
 
 function valueOf(dim: SummaryDim, day: string, fields: Record<string, string>, org: Org): string {
