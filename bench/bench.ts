@@ -328,7 +328,12 @@ async function main(): Promise<void> {
     else {
       const r = await measureSummary(loadServiceConfig(join(ROOT, 'config.yaml')), { log });
       if (opts.writeDocs)
-        writeSummaryResult(join(ROOT, 'docs/performance.md'), r, date, machineLine(machine));
+        writeSummaryResult(
+          join(ROOT, 'docs/performance.md'),
+          r,
+          date,
+          `${machineLine(machine)}, load average (1 min) ${loadavg()[0]!.toFixed(2)} at the end${busyNote(loadavg()[0]!, machine.cores)}`,
+        );
     }
     log('');
   }
