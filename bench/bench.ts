@@ -21,7 +21,8 @@
 // on both routes, and product p99 <= 2 x floor p99 at the offered load.
 //
 // Parts: `npm run bench -- lean` (or BENCH_PARTS=lean) runs only the named parts, any of bundle, memory,
-// lean, dynamo, cost (default: all of them).
+// lean, dynamo, cost, summary (default: all of them). BENCH_SUMMARY (1; 0 skips the 400-day usage
+// summary on DynamoDB Local).
 //
 // The DynamoDB cost per usage event (part `cost`): BENCH_COST (1; 0 skips capacity per usage event far
 // from / near the quota at 8 and 64 shards, written to the `### DynamoDB cost per usage event` section),
@@ -33,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createTableIfMissing } from '#adapters-dynamo';
 import { loadServiceConfig } from '#composition';
 import { measureAccess } from './lib/access.js';
+import { measureSummary, writeSummaryResult } from './lib/summary.js';
 import { bundleLine, measureClientBundle, writeBundleResult } from './lib/client-bundle.js';
 import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
@@ -68,7 +70,7 @@ function envInt(name: string, dflt: number, min: number, max: number): number {
   return n;
 }
 
-const PARTS = ['bundle', 'memory', 'lean', 'dynamo', 'cost'] as const;
+const PARTS = ['bundle', 'memory', 'lean', 'dynamo', 'cost', 'summary'] as const;
 type Part = (typeof PARTS)[number];
 function selectedParts(): Set<Part> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -108,6 +110,7 @@ const opts = {
   leanDurationSecs: envInt('BENCH_LEAN_DURATION', 5, 1, 120),
   leanConnections: envInt('BENCH_LEAN_CONNECTIONS', 32, 1, 1000),
   leanRate: envInt('BENCH_LEAN_RATE', 1000, 10, 100_000),
+  summary: process.env.BENCH_SUMMARY !== '0' && parts.has('summary'),
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
   productDir: process.env.BENCH_PRODUCT_DIR || ROOT,
   accessRequests: envInt('BENCH_ACCESS_REQUESTS', 100, 10, 10_000),
@@ -523,6 +526,21 @@ async function main(): Promise<void> {
     log('');
   }
   if (opts.cost) await costPart(date);
+  if (opts.summary) {
+    log('Usage summary over 400 days from rollups (DynamoDB Local, 100 apps x 3 labels every day):');
+    if (!javaAvailable()) log('  skipped: DynamoDB Local needs Java 17+');
+    else {
+      const r = await measureSummary(loadServiceConfig(join(ROOT, 'config.yaml')), { log });
+      if (opts.writeDocs)
+        writeSummaryResult(
+          join(ROOT, 'docs/performance.md'),
+          r,
+          date,
+          `${machineLine(machine)}, load average (1 min) ${loadavg()[0]!.toFixed(2)} at the end${busyNote(loadavg()[0]!, machine.cores)}`,
+        );
+    }
+    log('');
+  }
   const usagePairs = mem.pairs.filter((p) => p.route === ROUTE_LABEL.usage);
   const worst = usagePairs.length ? Math.min(...usagePairs.map(ratio)) : NaN;
   const cpuRatios = usagePairs.map(cpuRatio).filter((c): c is number => c !== undefined);

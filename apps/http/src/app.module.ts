@@ -15,6 +15,7 @@ import { ProvisioningController } from './provisioning/provisioning.controller.j
 import { AggregatesController } from './runtime/aggregates.controller.js';
 import { BudgetsController } from './budgets/budgets.controller.js';
 import { AlertsController } from './alerts/alerts.controller.js';
+import { SummaryController } from './summary/summary.controller.js';
 import { OrgTokenOrAdminGuard } from './alerts/alerts.guard.js';
 import { AuditController } from './audit/audit.controller.js';
 import { ProfilesController } from './runtime/profiles.controller.js';
@@ -60,6 +61,7 @@ export class AppModule {
         BudgetsController,
         UsageRecordsController,
         AlertsController,
+        SummaryController,
         ProfilesController,
         AuditController,
       ],

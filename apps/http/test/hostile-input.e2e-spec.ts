@@ -670,6 +670,18 @@ const queryArb = fc.oneof(
     'from=2026-12-01T00:00:00Z&to=2026-01-01T00:00:00Z',
     'from=2026-13-45T99:99:99Z',
     'actor=&from=',
+    // usage/summary
+    'from=2026-01-01&to=2026-01-31&group_by=day',
+    'from=2026-01-01&to=2026-01-31&group_by=tag:team',
+    'from=2026-01-01&to=2026-01-31&group_by=tag:',
+    'from=2026-01-01&to=2026-01-31&group_by=day,app,label',
+    'from=2026-01-01&to=2026-01-31&group_by=,',
+    'from=2026-01-01&to=2026-01-31&group_by[]=day',
+    'from=2026-01-01&to=2026-01-31&group_by=day&group_by=app',
+    'from=2020-01-01&to=2026-01-31&group_by=month',
+    'from=2026-02-30&to=2026-01-31&group_by=week',
+    'from=2026-01-01&to=2026-01-31&group_by=app&app_id=%00',
+    'from=2026-01-01&to=2026-01-31&group_by=app&app_id[]=x',
   ),
   fc
     .array(fc.tuple(fc.string({ maxLength: 20 }), hostileStringArb), { maxLength: 4 })
@@ -1016,6 +1028,7 @@ describe('hostile input on every route (property)', () => {
         'rotateAppCredentials',
         'listAudit',
         'listAuditFailures',
+        'getUsageSummary',
       ]),
     );
     for (const op of ops.filter((o) => o.tags.includes('provisioning')))

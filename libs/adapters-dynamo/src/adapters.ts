@@ -9,6 +9,7 @@ import { createService } from './entities.js';
 import { changeFeed, ping, revokedTokens, workerLease } from './infrastructure.adapter.js';
 import { pricingCache } from './pricing.adapter.js';
 import { usageRecords } from './records.adapter.js';
+import { usageRollups } from './rollups.adapter.js';
 import { inferenceProfiles } from './profiles.adapter.js';
 import { stickyStates } from './sticky.adapter.js';
 import { storageErrorKind, type StorageErrorListener } from './errors.js';
@@ -50,6 +51,7 @@ export function createDynamoAdapters({
     sticky: guarded(stickyStates(ctx), onError),
     counters: guarded(usageCounters(ctx), onError),
     records: guarded(usageRecords(ctx), onError),
+    rollups: guarded(usageRollups(ctx), onError),
     totals: guarded(dailyTotals(ctx), onError),
     periodTotals: guarded(periodTotals(ctx), onError),
     spend: guarded(spendReader(ctx), onError),

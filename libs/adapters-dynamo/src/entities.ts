@@ -2,6 +2,7 @@ import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, Service } from 'electrodb';
 import { makeAlertEntities } from './alert-entities.js';
 import { makeAuditEntities } from './audit-entities.js';
+import { makeRollupEntities } from './rollup-entities.js';
 import { FEED_INDEX, RECORDS_INDEX, TTL_ATTRIBUTE } from './table.js';
 
 /**
@@ -381,6 +382,7 @@ function makeEntities() {
     lease,
     ...makeAlertEntities(),
     ...makeAuditEntities(),
+    ...makeRollupEntities(),
   };
 }
 

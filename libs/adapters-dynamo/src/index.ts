@@ -6,3 +6,4 @@ export { createDynamoClient, type DynamoClientOptions } from './client.js';
 export { InFlightLimit, limitInFlight, MAX_IN_FLIGHT } from './in-flight-limit.js';
 export { isStorageUnavailable, storageErrorKind, type StorageErrorListener } from './errors.js';
 export { FEED_PARTITIONS, feedPartition, fnv1a32, minuteBucket } from './keys.js';
+export { seedRollups } from './rollups.adapter.js';

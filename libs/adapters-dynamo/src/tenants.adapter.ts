@@ -46,6 +46,7 @@ function orgFromItem(item: OrgItem): Org {
       weekStartsOn: settings.weekStartsOn ?? DEFAULT_ORG_SETTINGS.weekStartsOn,
       alertThresholdsPct: [...(settings.alertThresholdsPct ?? DEFAULT_ORG_SETTINGS.alertThresholdsPct)],
       anomalyFactor: settings.anomalyFactor ?? DEFAULT_ORG_SETTINGS.anomalyFactor,
+      rollupTagKeys: [...(settings.rollupTagKeys ?? [])],
     } as OrgSettings,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,

@@ -33,6 +33,7 @@ import {
 import { createAlertStores } from './alerts-memory.js';
 import { createAuditStore } from './audit-memory.js';
 import { createRecordStore } from './records-memory.js';
+import { createRollupStore } from './rollups-memory.js';
 import { copy, epoch, live } from './copy.js';
 
 /**
@@ -378,6 +379,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     sticky: stickyStates,
     counters: usageCounters,
     records: recordStore.records,
+    rollups: createRollupStore(tick),
     totals: dailyTotals,
     periodTotals,
     spend,

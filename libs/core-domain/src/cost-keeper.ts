@@ -25,6 +25,8 @@ import { Provisioning } from './use-cases/tenants/provisioning.use-case.js';
 import { RecordUsage } from './use-cases/usage/record-usage.use-case.js';
 import { UsageRecordsQuery } from './use-cases/usage/usage-records.use-case.js';
 import { CallFlow } from './use-cases/shared/call-flow.js';
+import { BuildRollups, type BuildRollupsOptions } from './use-cases/rollups/build-rollups.use-case.js';
+import { GetUsageSummary } from './use-cases/rollups/usage-summary.use-case.js';
 
 export interface CostKeeperDeps {
   storage: StorageAdapters;
@@ -37,6 +39,10 @@ export interface CostKeeperDeps {
   /** Finds the model behind an inference profile; without it, profile labels use their fallback price. */
   profileResolver?: InferenceProfileResolver;
   aggregation?: Partial<AggregationOptions> & { intervalSecs?: number };
+  /** The rollup passes (lag, first lookback, window cap). */
+  rollups?: Partial<
+    Pick<BuildRollupsOptions, 'lagSecs' | 'initialLookbackDays' | 'maxWindowSecs' | 'leaseTtlSecs'>
+  >;
   /** Alert channels. Without a sender, deliveries fail with "webhooks are not configured". */
   alerts?: {
     sender?: WebhookSender;
@@ -74,6 +80,10 @@ export interface CostKeeper {
   aggregates: GetDailyAggregates;
   periodAggregates: GetPeriodAggregates;
   budgets: GetBudgets;
+  /** The worker's daily rollups (passes, rebuild of a day). */
+  rollups: BuildRollups;
+  /** GET .../usage/summary, from the rollups. */
+  usageSummary: GetUsageSummary;
   /** Webhook and SNS channels, events, deliveries, redelivery. */
   webhooks: ManageWebhooks;
   /** Turns written totals into alert events (the aggregator runs it after each pass). */
@@ -184,6 +194,16 @@ export function createCostKeeper(deps: CostKeeperDeps): CostKeeper {
       config,
     }),
     budgets: new GetBudgets({ configs, periodTotals: s.periodTotals, clock }),
+    rollups: new BuildRollups({
+      lease: s.lease,
+      records: s.records,
+      rollups: s.rollups,
+      configs,
+      clock,
+      owner: deps.aggregation?.owner ?? 'aggregator',
+      ...deps.rollups,
+    }),
+    usageSummary: new GetUsageSummary({ rollups: s.rollups, configs }),
     webhooks: new ManageWebhooks({
       webhooks: s.webhooks,
       events: s.alertEvents,

@@ -134,6 +134,18 @@ export class PutOrgDto {
   @Omittable()
   @IsInt()
   anomaly_factor?: number;
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 5,
+    example: ['team', 'agent'],
+    description:
+      'Usage tag keys the worker keeps daily rollups by (summary group_by=tag:<key>): up to 5 distinct keys matching ^[a-z][a-z0-9_]{0,31}$ (default none)',
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(5)
+  @IsString({ each: true })
+  rollup_tag_keys?: string[];
   @ApiPropertyOptional({ type: OrgOverridesDto })
   @Omittable()
   @ValidateNested()
@@ -238,6 +250,13 @@ export class OrgConfigurationDto {
   @ApiProperty({ enum: ['MONDAY', 'SUNDAY'], enumName: 'WeekStart' }) week_starts_on!: string;
   @ApiProperty({ type: [Number], example: [50, 80, 100] }) alert_thresholds_pct!: number[];
   @ApiProperty({ example: 3 }) anomaly_factor!: number;
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['team'],
+    description:
+      "The org's rollup tag keys (always in the org's GET; not part of an app's effective configuration)",
+  })
+  rollup_tag_keys?: string[];
 }
 
 export class PutOrgResponseDto {

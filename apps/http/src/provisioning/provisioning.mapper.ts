@@ -29,6 +29,7 @@ export function toOrgInput(dto: PutOrgDto): OrgInput {
   if (dto.week_starts_on !== undefined) input.weekStartsOn = dto.week_starts_on;
   if (dto.alert_thresholds_pct !== undefined) input.alertThresholdsPct = dto.alert_thresholds_pct;
   if (dto.anomaly_factor !== undefined) input.anomalyFactor = dto.anomaly_factor;
+  if (dto.rollup_tag_keys !== undefined) input.rollupTagKeys = dto.rollup_tag_keys;
   if (dto.overrides !== undefined) input.overrides = toOverrides(dto.overrides);
   return input;
 }
@@ -59,6 +60,7 @@ export function orgConfiguration(org: Org): OrgConfigurationDto {
     week_starts_on: org.settings.weekStartsOn ?? 'MONDAY',
     alert_thresholds_pct: [...org.settings.alertThresholdsPct],
     anomaly_factor: org.settings.anomalyFactor,
+    rollup_tag_keys: [...(org.settings.rollupTagKeys ?? [])],
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type PricingRefreshReport,
   type PricingSource,
   RefreshPricing,
+  type RollupPassReport,
 } from '#core-domain';
 import { COST_KEEPER } from '../persistence.module.js';
 import { type EmfWriter } from '../metrics/emf.js';
@@ -50,6 +51,7 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private pricedDay: string | undefined;
   private delivering = false;
   private appsCheckedAt = 0;
+  private rollingUp: Promise<RollupPassReport | undefined> | undefined;
 
   constructor(
     @Inject(COST_KEEPER) private readonly keeper: CostKeeper,
@@ -78,8 +80,50 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
       'deliveries',
       setInterval(deliver, (this.opts.deliveryIntervalSecs ?? 2) * 1000),
     );
+    // Daily rollups (summary route): their own lease, after each aggregation interval.
+    const rollup = () =>
+      void this.rollUp().catch((err: unknown) => this.opts.logger.error({ err }, 'rollup pass failed'));
+    this.scheduler.addInterval('rollups', setInterval(rollup, this.opts.intervalSecs * 1000));
     pricing();
     tick();
+  }
+
+  /**
+   * Rollup passes (records written since the last one into the daily rollups) until current; not run
+   * twice at once. Resolves with the last pass that ran.
+   */
+  async rollUp(): Promise<RollupPassReport | undefined> {
+    if (this.abort.aborted) return undefined;
+    if (this.rollingUp) return this.rollingUp;
+    this.rollingUp = this.rollUpPasses().finally(() => (this.rollingUp = undefined));
+    return this.rollingUp;
+  }
+
+  private async rollUpPasses(): Promise<RollupPassReport> {
+    let report: RollupPassReport = { ran: false, reason: 'nothing-new' };
+    for (let i = 0; i < 100 && !this.abort.aborted; i++) {
+      const r = await this.keeper.rollups.runPass();
+      if (!r.ran) break;
+      report = r;
+      this.logRollup(r);
+    }
+    return report;
+  }
+
+  private logRollup(report: RollupPassReport): void {
+    if (report.ran) {
+      this.opts.logger.info(
+        {
+          job: 'rollups',
+          window_from: report.window.from,
+          window_to: report.window.to,
+          records: report.records,
+          rollups_written: report.rollupsWritten,
+          rollups_skipped: report.rollupsSkipped,
+        },
+        'rollup pass',
+      );
+    }
   }
 
   /** One aggregation pass; a pass still running is not started twice. */
@@ -150,6 +194,10 @@ export class WorkerJobs implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     this.abort.aborted = true;
     await this.running?.catch(() => undefined);
+    await this.rollingUp?.catch(() => undefined);
+    await this.keeper.rollups
+      .release()
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'rollup lease release failed'));
     // Hand the lease (and the cursor of the last finished pass) to a standby worker now.
     await this.keeper.aggregator
       .release()

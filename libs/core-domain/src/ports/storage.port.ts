@@ -13,6 +13,7 @@ import { type StickyStates } from './sticky-states.port.js';
 import { type TenantDirectory } from './tenant-directory.port.js';
 import { type UsageCounters } from './usage-counters.port.js';
 import { type UsageRecords } from './usage-records.port.js';
+import { type UsageRollups } from './usage-rollups.port.js';
 import { type WebhookEndpoints } from './webhook-endpoints.port.js';
 import { type WorkerLease } from './worker-lease.port.js';
 
@@ -24,6 +25,7 @@ export interface StorageAdapters {
   sticky: StickyStates;
   counters: UsageCounters;
   records: UsageRecords;
+  rollups: UsageRollups;
   totals: DailyTotals;
   periodTotals: PeriodTotals;
   spend: SpendReader;

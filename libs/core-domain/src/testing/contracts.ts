@@ -6,6 +6,7 @@ import { deliveriesContract } from './deliveries.contract.js';
 import { inferenceProfilesContract } from './profiles.contract.js';
 import { periodTotalsContract } from './period-totals.contract.js';
 import { usageRecordsContract } from './records.contract.js';
+import { usageRollupsContract } from './rollups.contract.js';
 import { stickyStatesContract } from './sticky-states.contract.js';
 import { tenantDirectoryContract } from './tenants.contract.js';
 import {
@@ -27,6 +28,7 @@ export {
   stickyStatesContract,
   usageCountersContract,
   usageRecordsContract,
+  usageRollupsContract,
   dailyTotalsContract,
   periodTotalsContract,
   spendReaderContract,
@@ -48,6 +50,7 @@ export function runStorageContracts(name: string, get: () => StorageAdapters): v
     stickyStatesContract(get);
     usageCountersContract(get);
     usageRecordsContract(get);
+    usageRollupsContract(get);
     dailyTotalsContract(get);
     periodTotalsContract(get);
     spendReaderContract(get);

@@ -233,6 +233,7 @@ export function validateServiceConfig(raw: unknown, source = 'config'): ServiceC
     weekStartsOn: DEFAULT_ORG_SETTINGS.weekStartsOn,
     alertThresholdsPct: [...DEFAULT_ORG_SETTINGS.alertThresholdsPct],
     anomalyFactor: DEFAULT_ORG_SETTINGS.anomalyFactor,
+    rollupTagKeys: [],
     stickyFallbackEnabled:
       d.sticky_fallback_enabled === undefined
         ? true

@@ -5,6 +5,8 @@ import { FieldProblems, InvalidConfigError } from '../errors.js';
 import { PROFILE_LABEL_PATTERN } from '../profiles/inference-profile.entity.js';
 import { WEEK_STARTS, type WeekStart } from '../time/budget-window.js';
 import { isValidTimezone } from '../time/org-time.js';
+import { TAG_KEY_PATTERN } from '../usage/usage-event.js';
+import { MAX_ROLLUP_TAG_KEYS } from '../usage/rollup.js';
 import {
   isPrototypeKey,
   QUOTA_SCOPES,
@@ -41,6 +43,8 @@ export interface OrgInput {
   alertThresholdsPct?: unknown;
   /** Spend-anomaly factor (default 3; 0 = off). */
   anomalyFactor?: unknown;
+  /** Tag keys kept in daily rollups (up to 5 distinct usage tag keys); default none. */
+  rollupTagKeys?: unknown;
   overrides?: {
     tightModeThresholdPct?: number;
     aggShardCount?: number;
@@ -118,6 +122,22 @@ function checkThresholds(p: FieldProblems, field: string, v: unknown): number[] 
     return undefined;
   }
   return out;
+}
+
+/** 0..5 distinct usage tag keys (rollup_tag_keys). */
+function checkRollupTagKeys(p: FieldProblems, v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length > MAX_ROLLUP_TAG_KEYS) {
+    p.add('rollup_tag_keys', `must be a list of at most ${MAX_ROLLUP_TAG_KEYS} tag keys`);
+    return undefined;
+  }
+  const seen = new Set<string>();
+  v.forEach((k, i) => {
+    if (typeof k !== 'string' || !TAG_KEY_PATTERN.test(k))
+      p.add(`rollup_tag_keys[${i}]`, `must be a tag key matching ${TAG_KEY_PATTERN}`);
+    else if (seen.has(k)) p.add(`rollup_tag_keys[${i}]`, `repeats tag key '${k}'`);
+    else seen.add(k);
+  });
+  return [...seen];
 }
 
 /** One rule per override: its wire name and its check. */
@@ -248,6 +268,7 @@ export function parseOrgInput(
     'weekStartsOn',
     'alertThresholdsPct',
     'anomalyFactor',
+    'rollupTagKeys',
     'overrides',
   ]);
   if (typeof input.orgName !== 'string' || input.orgName.trim().length < 1 || input.orgName.length > 128) {
@@ -277,6 +298,8 @@ export function parseOrgInput(
       : checkThresholds(p, 'alert_thresholds_pct', input.alertThresholdsPct);
   if (input.anomalyFactor !== undefined && !isInt(input.anomalyFactor, 0, 100))
     p.add('anomaly_factor', 'must be an integer from 0 (off) to 100');
+  const rollupTagKeys =
+    input.rollupTagKeys === undefined ? undefined : checkRollupTagKeys(p, input.rollupTagKeys);
   p.throwIfAny();
 
   for (const label of ordering!) {
@@ -308,6 +331,7 @@ export function parseOrgInput(
     weekStartsOn: (input.weekStartsOn as WeekStart | undefined) ?? d.weekStartsOn,
     alertThresholdsPct: thresholds ?? [...d.alertThresholdsPct],
     anomalyFactor: (input.anomalyFactor as number | undefined) ?? d.anomalyFactor,
+    rollupTagKeys: rollupTagKeys ?? [...(d.rollupTagKeys ?? [])],
   };
   return {
     orgId,

@@ -20,6 +20,8 @@ export interface OrgSettings {
   alertThresholdsPct: number[];
   /** budget.spend_anomaly: last hour >= factor x the average hour of the previous 7 days (0 = off). */
   anomalyFactor: number;
+  /** Tag keys the worker keeps daily rollups by (summary `group_by=tag:<key>`): up to 5, distinct. */
+  rollupTagKeys: string[];
 }
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
@@ -33,6 +35,7 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   weekStartsOn: DEFAULT_WEEK_START,
   alertThresholdsPct: [...DEFAULT_ALERT_THRESHOLDS_PCT],
   anomalyFactor: DEFAULT_ANOMALY_FACTOR,
+  rollupTagKeys: [],
 };
 
 /** Quotas: label -> integer micro-USD per org day. */

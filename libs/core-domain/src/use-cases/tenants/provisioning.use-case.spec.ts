@@ -56,6 +56,7 @@ describe('Provisioning (use case)', () => {
       weekStartsOn: 'MONDAY',
       alertThresholdsPct: [50, 80, 100],
       anomalyFactor: 3,
+      rollupTagKeys: [],
       tightModeThresholdPct: 95,
       aggShardCount: 8,
       stickyFallbackEnabled: true,
