@@ -415,6 +415,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/orgs/{org_id}/usage/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Usage totals over org days grouped by one or two dimensions, from the worker's daily rollups */
+    get: operations['getUsageSummary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/orgs/{org_id}/webhooks': {
     parameters: {
       query?: never;
@@ -1116,6 +1133,13 @@ export interface components {
       refresh_interval_secs: number;
       /** @example 10 */
       refresh_interval_tight_secs: number;
+      /**
+       * @description The org's rollup tag keys (always in the org's GET; not part of an app's effective configuration)
+       * @example [
+       *       "team"
+       *     ]
+       */
+      rollup_tag_keys?: string[];
       /** @example true */
       sticky_fallback_enabled: boolean;
       /** @example 95 */
@@ -1293,6 +1317,13 @@ export interface components {
       refresh_interval_secs: number;
       /** @example 10 */
       refresh_interval_tight_secs: number;
+      /**
+       * @description The org's rollup tag keys (always in the org's GET; not part of an app's effective configuration)
+       * @example [
+       *       "team"
+       *     ]
+       */
+      rollup_tag_keys?: string[];
       /** @example true */
       sticky_fallback_enabled: boolean;
       /** @example 95 */
@@ -1515,6 +1546,14 @@ export interface components {
         [key: string]: number;
       };
       /**
+       * @description Usage tag keys the worker keeps daily rollups by (summary group_by=tag:<key>): up to 5 distinct keys matching ^[a-z][a-z0-9_]{0,31}$ (default none)
+       * @example [
+       *       "team",
+       *       "agent"
+       *     ]
+       */
+      rollup_tag_keys?: string[];
+      /**
        * @description IANA timezone of the org day
        * @example America/New_York
        */
@@ -1671,6 +1710,60 @@ export interface components {
      * @enum {number}
      */
     ShardCount: 8 | 16 | 32 | 64;
+    SummaryRowDto: {
+      /** @example 0 */
+      cache_read_input_tokens: number;
+      /** @example 0 */
+      cache_write_input_tokens: number;
+      /**
+       * @description Integer micro-USD
+       * @example 1234567
+       */
+      cost_usd_micros: number;
+      /**
+       * @description Requests reported with status ERROR
+       * @example 3
+       */
+      errors: number;
+      /**
+       * @description The group, one field per group_by dimension as written: day (YYYY-MM-DD), week (its first day), month (YYYY-MM), app, label, model (Bedrock model id), tag:<key> (a value, __other__ past the first 100 values of a day, __none__ without the key)
+       * @example {
+       *       "day": "2026-11-30",
+       *       "tag:team": "search"
+       *     }
+       */
+      group: {
+        [key: string]: string;
+      };
+      /** @example 120000 */
+      input_tokens: number;
+      /** @example 34000 */
+      output_tokens: number;
+      /** @example 250 */
+      requests: number;
+    };
+    SummaryTotalsDto: {
+      /** @example 0 */
+      cache_read_input_tokens: number;
+      /** @example 0 */
+      cache_write_input_tokens: number;
+      /**
+       * @description Integer micro-USD
+       * @example 1234567
+       */
+      cost_usd_micros: number;
+      /**
+       * @description Requests reported with status ERROR
+       * @example 3
+       */
+      errors: number;
+      /** @example 120000 */
+      input_tokens: number;
+      /** @example 34000 */
+      output_tokens: number;
+      /** @example 250 */
+      requests: number;
+    };
     TokenRequestDto: {
       /**
        * @description Omit when sent with HTTP Basic client authentication
@@ -1868,6 +1961,19 @@ export interface components {
     };
     /** @enum {string} */
     UsageStatus: 'OK' | 'ERROR';
+    UsageSummaryDto: {
+      /**
+       * Format: date-time
+       * @description Records written before this instant are in the rollups (the end of the last rollup pass)
+       */
+      as_of: string | null;
+      /** @description False when the range reaches the org's today as of as_of */
+      complete: boolean;
+      /** @description Ordered by the group values */
+      rows: components['schemas']['SummaryRowDto'][];
+      /** @description The sum of every row */
+      totals: components['schemas']['SummaryTotalsDto'];
+    };
     WebhookDto: {
       /** Format: date-time */
       created_at: string;
@@ -4075,6 +4181,91 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['UsageRecordsPageDto'];
+        };
+      };
+      /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description UNAUTHORIZED: missing, malformed, expired, revoked or forged credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description FORBIDDEN: valid token, but for another org or app */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED (Retry-After header) or QUOTA_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: storage unreachable or throttled (Retry-After header) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+    };
+  };
+  getUsageSummary: {
+    parameters: {
+      query: {
+        /** @description Only this app (an app token sees only its own) */
+        app_id?: unknown;
+        /** @description One or two comma-separated of day, week, month, app, label, model, tag:<key> (a declared rollup_tag_keys key; combines only with day, week, month, app) */
+        group_by: unknown;
+        /** @description Last org-local date (YYYY-MM-DD), at most 400 days on */
+        to: unknown;
+        /** @description First org-local date (YYYY-MM-DD) */
+        from: unknown;
+      };
+      header?: never;
+      path: {
+        /** @description The org id (a UUID) */
+        org_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageSummaryDto'];
         };
       };
       /** @description INVALID_REQUEST (details.fields lists each problem), INVALID_CONFIG or INVALID_MODEL_LABEL */
