@@ -21,7 +21,8 @@
 // on both routes, and product p99 <= 2 x floor p99 at the offered load.
 //
 // Parts: `npm run bench -- lean` (or BENCH_PARTS=lean) runs only the named parts, any of bundle, memory,
-// lean, dynamo, cost, summary (default: all of them). BENCH_SUMMARY (1; 0 skips the 400-day usage
+// lean, dynamo, cost, summary, export (default: all of them). BENCH_EXPORT_RECORDS (1,000,000): the
+// records exported as CSV through the HTTP app, on memory and on DynamoDB Local. BENCH_SUMMARY (1; 0 skips the 400-day usage
 // summary on DynamoDB Local).
 //
 // The DynamoDB cost per usage event (part `cost`): BENCH_COST (1; 0 skips capacity per usage event far
@@ -35,6 +36,7 @@ import { createDynamoClient, createTableIfMissing } from '#adapters-dynamo';
 import { loadServiceConfig } from '#composition';
 import { measureAccess } from './lib/access.js';
 import { measureSummary, writeSummaryResult } from './lib/summary.js';
+import { measureExport } from './lib/export.js';
 import { bundleLine, measureClientBundle, writeBundleResult } from './lib/client-bundle.js';
 import { fetchSender, provisionTenant, selectionPath, usageBody, usagePath, type Tenant } from './lib/api.js';
 import { javaAvailable, startDynamoLocal, type DynamoLocal } from './lib/dynamo.js';
@@ -70,7 +72,7 @@ function envInt(name: string, dflt: number, min: number, max: number): number {
   return n;
 }
 
-const PARTS = ['bundle', 'memory', 'lean', 'dynamo', 'cost', 'summary'] as const;
+const PARTS = ['bundle', 'memory', 'lean', 'dynamo', 'cost', 'summary', 'export'] as const;
 type Part = (typeof PARTS)[number];
 function selectedParts(): Set<Part> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -111,6 +113,8 @@ const opts = {
   leanConnections: envInt('BENCH_LEAN_CONNECTIONS', 32, 1, 1000),
   leanRate: envInt('BENCH_LEAN_RATE', 1000, 10, 100_000),
   summary: process.env.BENCH_SUMMARY !== '0' && parts.has('summary'),
+  export: process.env.BENCH_EXPORT !== '0' && parts.has('export'),
+  exportRecords: envInt('BENCH_EXPORT_RECORDS', 1_000_000, 1000, 10_000_000),
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
   productDir: process.env.BENCH_PRODUCT_DIR || ROOT,
   accessRequests: envInt('BENCH_ACCESS_REQUESTS', 100, 10, 10_000),
@@ -526,6 +530,32 @@ async function main(): Promise<void> {
     log('');
   }
   if (opts.cost) await costPart(date);
+  if (opts.export) {
+    log(`Export of ${opts.exportRecords.toLocaleString('en-US')} usage records as CSV through the HTTP app:`);
+    const config = loadServiceConfig(join(ROOT, 'config.yaml'));
+    const results = await measureExport(config, {
+      records: opts.exportRecords,
+      dynamo: javaAvailable(),
+      log,
+    });
+    if (opts.writeDocs) {
+      const md = [
+        `Last run: ${date}, on ${machineLine(machine)}, load average (1 min) ${loadavg()[0]!.toFixed(2)} at the end${busyNote(loadavg()[0]!, machine.cores)}.`,
+        '',
+        '| storage | records | seeding | export | rows/s | file | RSS before | RSS growth (target < 50 MB) |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...results.map(
+          (r) =>
+            `| ${r.storage} | ${r.records.toLocaleString('en-US')} | ${(r.seedMs / 1000).toFixed(1)} s | ${(r.exportMs / 1000).toFixed(1)} s | ${Math.round((r.rows - 1) / (r.exportMs / 1000)).toLocaleString('en-US')} | ${(r.bytes / 2 ** 20).toFixed(0)} MB | ${r.rssBeforeMb.toFixed(0)} MB | **${r.rssGrowthMb.toFixed(1)} MB** |`,
+        ),
+      ];
+      await writeResults(join(ROOT, 'docs/performance.md'), md.join('\n'), {
+        start: '<!-- bench:export:start (written by npm run bench) -->',
+        end: '<!-- bench:export:end -->',
+      });
+    }
+    log('');
+  }
   if (opts.summary) {
     log('Usage summary over 400 days from rollups (DynamoDB Local, 100 apps x 3 labels every day):');
     if (!javaAvailable()) log('  skipped: DynamoDB Local needs Java 17+');

@@ -34,6 +34,7 @@ export async function createTestTable(
 ): Promise<{ client: DynamoDBClient; tableName: string }> {
   const client = testDynamoClient();
   const tableName = uniqueTableName(prefix);
-  await createTableIfMissing(client, tableName);
+  // TTL off: items expire by fake clocks here, and DynamoDB Local's sweeper runs on the real one.
+  await createTableIfMissing(client, tableName, { ttl: false });
   return { client, tableName };
 }

@@ -48,8 +48,10 @@ describe('dashboard analytics pages (Chromium, memory storage)', () => {
       }
       h.clock.advanceSecs(30);
       await h.keeper.aggregator.runPass();
+      await h.keeper.rollups.catchUp();
     }
     h.clock.set(NOW);
+    await h.keeper.rollups.catchUp();
   });
   afterAll(async () => h.close());
 

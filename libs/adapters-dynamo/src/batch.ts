@@ -1,5 +1,5 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StorageUnavailableError } from '#core-domain';
 
 export type Key = Record<string, unknown>;
@@ -87,4 +87,35 @@ async function getChunk(
 /** A DocumentClient sharing `client`'s middleware stack (so command counting sees its calls). */
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * Puts items (already in table form) unconditionally with BatchWriteItem, `concurrency` batches of 25
+ * in flight, retrying unprocessed items: bulk loads for benchmarks (rollups, usage records).
+ */
+export async function batchPutRaw(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly RawItem[],
+  concurrency = 1,
+): Promise<void> {
+  const parts = chunk(items, BATCH_WRITE_LIMIT);
+  let next = 0;
+  const worker = async () => {
+    while (next < parts.length) {
+      let pending = parts[next++]!;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > MAX_RETRY_ROUNDS)
+          throw new StorageUnavailableError('BatchWriteItem kept items unprocessed');
+        if (attempt > 0) await backoff(attempt);
+        const out = await doc.send(
+          new BatchWriteCommand({
+            RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
+          }),
+        );
+        pending = (out.UnprocessedItems?.[tableName] ?? []).map((r) => r.PutRequest!.Item as RawItem);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }

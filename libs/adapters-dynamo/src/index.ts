@@ -7,3 +7,4 @@ export { InFlightLimit, limitInFlight, MAX_IN_FLIGHT } from './in-flight-limit.j
 export { isStorageUnavailable, storageErrorKind, type StorageErrorListener } from './errors.js';
 export { FEED_PARTITIONS, feedPartition, fnv1a32, minuteBucket } from './keys.js';
 export { seedRollups } from './rollups.adapter.js';
+export { seedUsageRecords } from './records.adapter.js';

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   StorageUnavailableError,
   type DayRollup,
@@ -9,14 +9,7 @@ import {
   type RollupTotals,
   type UsageRollups,
 } from '#core-domain';
-import {
-  backoff,
-  BATCH_WRITE_LIMIT,
-  chunk,
-  documentClient,
-  MAX_RETRY_ROUNDS,
-  type RawItem,
-} from './batch.js';
+import { batchPutRaw, documentClient, type RawItem } from './batch.js';
 import { createService } from './entities.js';
 import { dayFromKey, dayToKey } from './keys.js';
 import { type Ctx, parseAll, unlessConditionFails } from './support.js';
@@ -108,24 +101,11 @@ export async function seedRollups(
   rollups: readonly DayRollup[],
 ): Promise<void> {
   const e = createService(client, tableName).entities;
-  const doc = documentClient(client);
-  const items = rollups.flatMap((r) => rollupItems(e, r));
-  for (const part of chunk(items, BATCH_WRITE_LIMIT)) {
-    let pending: Record<string, unknown>[] = part;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > MAX_RETRY_ROUNDS)
-        throw new StorageUnavailableError('BatchWriteItem kept items unprocessed');
-      if (attempt > 0) await backoff(attempt);
-      const out = await doc.send(
-        new BatchWriteCommand({
-          RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
-      pending = (out.UnprocessedItems?.[tableName] ?? []).map(
-        (r) => r.PutRequest!.Item as Record<string, unknown>,
-      );
-    }
-  }
+  await batchPutRaw(
+    documentClient(client),
+    tableName,
+    rollups.flatMap((r) => rollupItems(e, r)),
+  );
 }
 
 export function usageRollups(ctx: Ctx): UsageRollups {

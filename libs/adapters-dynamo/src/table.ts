@@ -107,8 +107,15 @@ async function ensureTtl(client: DynamoDBClient, tableName: string): Promise<voi
  * Creates the table when it does not exist, waits until it is ACTIVE and enables TTL. Idempotent:
  * safe to call again, also concurrently (a table being created by someone else is waited for).
  * Raw SDK on purpose: ElectroDB has no table management. Returns whether this call created it.
+ * `ttl: false` leaves TTL off: test tables, whose items carry expiry times from a fake clock that
+ * DynamoDB Local's sweeper (on the machine's clock) would otherwise delete mid-test; reads hide
+ * expired items themselves, so no behaviour depends on the sweeper.
  */
-export async function createTableIfMissing(client: DynamoDBClient, tableName: string): Promise<boolean> {
+export async function createTableIfMissing(
+  client: DynamoDBClient,
+  tableName: string,
+  opts: { ttl?: boolean } = {},
+): Promise<boolean> {
   let created = false;
   if ((await describeStatus(client, tableName)) === undefined) {
     const { TimeToLiveAttribute: _ttl, ...definition } = TABLE_DEFINITION;
@@ -125,6 +132,6 @@ export async function createTableIfMissing(client: DynamoDBClient, tableName: st
     }
   }
   await waitActive(client, tableName);
-  await ensureTtl(client, tableName);
+  if (opts.ttl !== false) await ensureTtl(client, tableName);
   return created;
 }

@@ -335,10 +335,22 @@ describe('createTableIfMissing', () => {
       expect(await createTableIfMissing(local, name)).toBe(false);
       const table = (await local.send(new DescribeTableCommand({ TableName: name }))).Table!;
       expect(table.TableStatus).toBe('ACTIVE');
-      expect(table.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
+      expect(table.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1', 'gsi2']);
       const ttl = await local.send(new DescribeTimeToLiveCommand({ TableName: name }));
       expect(ttl.TimeToLiveDescription?.AttributeName).toBe(TABLE_DEFINITION.TimeToLiveAttribute);
       expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
+    } finally {
+      local.destroy();
+    }
+  });
+
+  it('leaves TTL off when asked (test tables: fake clocks, real sweeper)', async () => {
+    const name = uniqueTableName('no-ttl');
+    const local = testDynamoClient();
+    try {
+      expect(await createTableIfMissing(local, name, { ttl: false })).toBe(true);
+      const ttl = await local.send(new DescribeTimeToLiveCommand({ TableName: name }));
+      expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).not.toBe('ENABLED');
     } finally {
       local.destroy();
     }
