@@ -3,7 +3,7 @@ import { type BreakerOptions } from './breaker.js';
 import { type Clock } from './clock.js';
 import { type GuidanceRules } from './guidance.js';
 import { parseRetryAfter } from './retry.js';
-import type { ErrorBodyDto, ModelSelectionDto, SelectionMode } from './wire.js';
+import type { ErrorBodyDto, ModelSelectionDto, SelectionMode, UsageDto } from './wire.js';
 
 export interface CostKeeperClientOptions {
   /** The service, e.g. `https://cost-keeper.example.com` (no trailing slash needed). */
@@ -144,4 +144,29 @@ export async function errorBody(r: Response): Promise<ErrorBodyDto | undefined> 
   } catch {
     return undefined;
   }
+}
+
+/** A reported event as the usage routes take it (`label` and `requestId` already resolved). */
+export function usageDto(e: UsageEvent, label: string, requestId: string, timestamp: string): UsageDto {
+  const latency = latencyMs(e.latencyMs);
+  return {
+    request_id: requestId,
+    model_label: label,
+    bedrock_model_id: e.bedrockModelId,
+    input_tokens: e.inputTokens,
+    output_tokens: e.outputTokens,
+    ...(e.cacheReadInputTokens ? { cache_read_input_tokens: e.cacheReadInputTokens } : {}),
+    ...(e.cacheWriteInputTokens ? { cache_write_input_tokens: e.cacheWriteInputTokens } : {}),
+    status: e.status ?? 'OK',
+    timestamp,
+    ...(e.tags ? { tags: e.tags } : {}),
+    ...(e.callingRegion ? { calling_region: e.callingRegion } : {}),
+    ...(latency !== undefined ? { latency_ms: latency } : {}),
+  };
+}
+
+/** `latency_ms` as the service takes it: a whole number of ms from 0 to one hour (else not sent). */
+function latencyMs(v: number | undefined): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return undefined;
+  return Math.min(3_600_000, Math.round(v));
 }

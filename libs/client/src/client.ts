@@ -18,6 +18,7 @@ import {
   type SelectModelResult,
   type SendOutcome,
   type UsageEvent,
+  usageDto,
 } from './client-types.js';
 import { TokenSession } from './session.js';
 import type { ModelSelectionDto, UsageAcceptedDto, UsageBatchResultDto, UsageDto } from './wire.js';
@@ -150,20 +151,7 @@ export class CostKeeperClient {
     }
     const requestId = e.requestId ?? (this.o.requestId ? this.o.requestId() : crypto.randomUUID());
     const at = e.timestamp ?? this.clock.now();
-    this.queue.push({
-      request_id: requestId,
-      model_label: label,
-      bedrock_model_id: e.bedrockModelId,
-      input_tokens: e.inputTokens,
-      output_tokens: e.outputTokens,
-      ...(e.cacheReadInputTokens ? { cache_read_input_tokens: e.cacheReadInputTokens } : {}),
-      ...(e.cacheWriteInputTokens ? { cache_write_input_tokens: e.cacheWriteInputTokens } : {}),
-      status: e.status ?? 'OK',
-      timestamp: new Date(at).toISOString(),
-      ...(e.tags ? { tags: e.tags } : {}),
-      ...(e.callingRegion ? { calling_region: e.callingRegion } : {}),
-      ...(latencyMs(e.latencyMs) !== undefined ? { latency_ms: latencyMs(e.latencyMs) } : {}),
-    });
+    this.queue.push(usageDto(e, label, requestId, new Date(at).toISOString()));
     if (this.queue.length >= this.batchSize) void this.pump(false, false);
     else this.arm(this.flushMs);
     return requestId;
@@ -444,10 +432,4 @@ export class CostKeeperClient {
     );
     return { kind: 'done', reselect: false };
   }
-}
-
-/** `latency_ms` as the service takes it: a whole number of ms from 0 to one hour (else not sent). */
-function latencyMs(v: number | undefined): number | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return undefined;
-  return Math.min(3_600_000, Math.round(v));
 }
