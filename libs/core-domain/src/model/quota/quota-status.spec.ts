@@ -3,6 +3,7 @@ import {
   burnRate,
   clientGuidance,
   inFlightSpend,
+  secsToTight,
   labelStatus,
   MIN_RATE_WINDOW_SECS,
   quotaPct,
@@ -174,7 +175,29 @@ describe('rule: the calls in flight count (predictive cut-over)', () => {
     // Never below one second (a client re-selects then, and hears EXCEEDED).
     expect(clientGuidance('TIGHT', DEFAULT_INTERVALS, 0.4).cacheDurationSecs).toBe(1);
     expect(clientGuidance('TIGHT', DEFAULT_INTERVALS, 0).cacheDurationSecs).toBe(1);
-    // NORMAL answers keep the normal interval.
+    // NORMAL answers ignore the cut-over (they are not near it).
     expect(clientGuidance('NORMAL', DEFAULT_INTERVALS, 5).cacheDurationSecs).toBe(300);
+  });
+
+  it('secsToTight: seconds until the spend reaches the TIGHT threshold at the live burn rate', () => {
+    const flow = { rateUsdMicrosPerSec: 1_000, leadSecs: 5, lumpUsdMicros: 2_000 };
+    // 85 % of 1,000,000 is 850,000: 50,000 to go at 1,000/s.
+    expect(secsToTight(800_000, 1_000_000, 85, flow)).toBe(50);
+    expect(secsToTight(850_000, 1_000_000, 85, flow)).toBe(0);
+    expect(secsToTight(900_000, 1_000_000, 85, flow)).toBe(0);
+    expect(secsToTight(800_000, 1_000_000, 85, undefined)).toBeUndefined();
+    expect(secsToTight(800_000, 1_000_000, 85, { ...flow, rateUsdMicrosPerSec: 0 })).toBeUndefined();
+  });
+
+  it('rule: a NORMAL answer expires when the label is predicted to turn TIGHT, not before the tight interval', () => {
+    expect(clientGuidance('NORMAL', DEFAULT_INTERVALS, undefined, 400).cacheDurationSecs).toBe(300);
+    expect(clientGuidance('NORMAL', DEFAULT_INTERVALS, undefined, 300).cacheDurationSecs).toBe(300);
+    const soon = clientGuidance('NORMAL', DEFAULT_INTERVALS, undefined, 42.7);
+    expect(soon).toMatchObject({ checkFrequency: 'PERIODIC_300S', cacheDurationSecs: 42 });
+    expect(soon.explanation).toMatch(/tight threshold in about 42 seconds/);
+    expect(clientGuidance('NORMAL', DEFAULT_INTERVALS, undefined, 3).cacheDurationSecs).toBe(10);
+    expect(clientGuidance('NORMAL', DEFAULT_INTERVALS, undefined, 0).cacheDurationSecs).toBe(10);
+    // TIGHT answers ignore it (they are past the threshold).
+    expect(clientGuidance('TIGHT', DEFAULT_INTERVALS, undefined, 3).cacheDurationSecs).toBe(10);
   });
 });

@@ -76,6 +76,20 @@ export function secsToCutover(spend: number, limit: number, f: InFlight | undefi
   return Math.max(0, (limit - spend - inFlightSpend(f)) / f.rateUsdMicrosPerSec);
 }
 
+/**
+ * Seconds until spend reaches the TIGHT threshold at the current burn rate (0 when it already
+ * has); undefined without a burn rate: when a NORMAL label will turn TIGHT.
+ */
+export function secsToTight(
+  spend: number,
+  limit: number,
+  thresholdPct: number,
+  f: InFlight | undefined,
+): number | undefined {
+  if (!f || !(f.rateUsdMicrosPerSec > 0)) return undefined;
+  return Math.max(0, ((limit * thresholdPct) / 100 - spend) / f.rateUsdMicrosPerSec);
+}
+
 export interface ClientGuidance {
   checkFrequency: string;
   cacheDurationSecs: number;
@@ -83,24 +97,34 @@ export interface ClientGuidance {
 }
 
 /**
- * NORMAL -> check every normal interval; TIGHT -> every tight interval, and the answer is cached for
- * the same time, or less when the label is predicted to turn EXCEEDED sooner (`cutoverInSecs`, see
- * secsToCutover): then it expires at that instant (whole seconds, rounded down, at least 1).
+ * NORMAL -> check every normal interval, and the answer is cached for the same time, or less when
+ * the label is predicted to turn TIGHT sooner (`tightInSecs`, see secsToTight): then it expires at
+ * that instant, but not before one tight interval (a client holding NORMAL for the whole normal
+ * interval would not hear of TIGHT, nor of the predicted cut-over, if it reports nothing meanwhile).
+ * TIGHT -> every tight interval, and the answer is cached for the same time, or less when the label
+ * is predicted to turn EXCEEDED sooner (`cutoverInSecs`, see secsToCutover): then it expires at that
+ * instant (whole seconds, rounded down, at least 1).
  */
 export function clientGuidance(
   mode: Mode,
   intervals: { refreshIntervalNormalSecs: number; refreshIntervalTightSecs: number },
   cutoverInSecs?: number,
+  tightInSecs?: number,
 ): ClientGuidance {
+  const tight = intervals.refreshIntervalTightSecs;
   if (mode === 'NORMAL') {
-    const secs = intervals.refreshIntervalNormalSecs;
+    const normal = intervals.refreshIntervalNormalSecs;
+    const soon = tightInSecs !== undefined && tightInSecs < normal;
+    const secs = soon ? Math.min(normal, Math.max(tight, Math.floor(tightInSecs))) : normal;
     return {
-      checkFrequency: `PERIODIC_${secs}S`,
+      checkFrequency: `PERIODIC_${normal}S`,
       cacheDurationSecs: secs,
-      explanation: `Quota is healthy: check again every ${secs} seconds.`,
+      explanation:
+        secs < normal
+          ? `Quota is healthy, but the recommended model is predicted to reach the tight threshold in about ${secs} seconds: check again then.`
+          : `Quota is healthy: check again every ${normal} seconds.`,
     };
   }
-  const tight = intervals.refreshIntervalTightSecs;
   const early = cutoverInSecs !== undefined && cutoverInSecs < tight;
   const secs = early ? Math.max(MIN_CACHE_SECS, Math.floor(cutoverInSecs)) : tight;
   return {

@@ -10,6 +10,7 @@ import {
   inFlightSpend,
   quotaPct,
   secsToCutover,
+  secsToTight,
   type InFlight,
   type ClientGuidance,
   type LabelStatus,
@@ -223,7 +224,12 @@ export class SelectModel {
         version: price?.version ?? 'unpriced',
         source: price?.source ?? 'CONFIG_FALLBACK',
       },
-      guidance: clientGuidance(mode, eff, this.cutoverIn(assessment, label, inFlight.get(label))),
+      guidance: clientGuidance(
+        mode,
+        eff,
+        this.cutoverIn(assessment, label, inFlight.get(label)),
+        this.tightIn(eff, assessment, label, inFlight.get(label)),
+      ),
       checkedAt: isoUtc(now),
       orgDay: dayKey(day),
       orgLocalTime: orgLocalTime(now, eff.timezone),
@@ -267,6 +273,19 @@ export class SelectModel {
   private cutoverIn(assessment: SelectionAssessment, label: string, f: InFlight | undefined) {
     const line = assessment.labels[label]?.binding;
     return line ? secsToCutover(line.spendUsdMicros, line.limitUsdMicros, f) : undefined;
+  }
+
+  /** Seconds until the recommended label's binding line is predicted to turn TIGHT (at the live burn rate). */
+  private tightIn(
+    eff: EffectiveConfig,
+    assessment: SelectionAssessment,
+    label: string,
+    f: InFlight | undefined,
+  ) {
+    const line = assessment.labels[label]?.binding;
+    return line
+      ? secsToTight(line.spendUsdMicros, line.limitUsdMicros, eff.tightModeThresholdPct, f)
+      : undefined;
   }
 
   /**

@@ -353,6 +353,39 @@ describe('RecordUsage and SelectModel: the calls in flight (latency_ms) near a q
     expect(tight.map((x) => x.cacheSecs)).toEqual([...tight.map((x) => x.cacheSecs)].sort((a, b) => b - a));
   });
 
+  it('a NORMAL answer near the quota expires when the label is predicted to turn TIGHT (not before the tight interval)', async () => {
+    const s = await setup();
+    await s.keeper.provisioning.putApp(s.orgId, 'chat', { appName: 'Chat', quotas: { premium: 1_000_000 } });
+    const call = () =>
+      s.event({ timestamp: new Date(s.clock.now().getTime() - 5000).toISOString(), latencyMs: 5000 });
+    for (let i = 0; i < 230; i++) await s.record(call()); // 864,800: past the 85 % live-read margin, under TIGHT (95 %)
+    await s.keeper.aggregator.runPass();
+    const steps: Array<{ spend: number; mode: string; cacheSecs: number }> = [];
+    for (let i = 0; i < 40; i++) {
+      s.clock.advance(1000);
+      await s.record(call());
+      const sel = await s.keeper.selectModel.execute(s.orgId, 'chat');
+      steps.push({
+        spend: sel.quotaStatus.spendUsdMicros,
+        mode: sel.quotaStatus.mode,
+        cacheSecs: sel.guidance.cacheDurationSecs,
+      });
+      if (sel.quotaStatus.mode === 'TIGHT') break;
+    }
+    expect(steps.at(-1)!.mode).toBe('TIGHT');
+    const normal = steps.filter((x) => x.mode === 'NORMAL');
+    // Before a burn rate is known (10 s after the total) nothing is predicted: the normal interval.
+    expect(normal[0]!.cacheSecs).toBe(300);
+    // Then at 3,760 µUSD/s the answer lasts until the spend is predicted to reach 950,000 (95 %),
+    // and never less than the 10 s tight interval.
+    const predicted = normal.filter((x) => x.cacheSecs < 300);
+    expect(predicted.length).toBeGreaterThan(5);
+    for (const x of predicted) {
+      expect(x.cacheSecs).toBe(Math.max(10, Math.floor((950_000 - x.spend) / 3_760)));
+    }
+    expect(predicted.at(-1)!.cacheSecs).toBe(10);
+  });
+
   it('without latency_ms nothing is predicted: EXCEEDED only once the spend reaches the quota', async () => {
     const steps = await burn(false);
     const last = steps.at(-1)!;
