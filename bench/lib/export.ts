@@ -1,10 +1,15 @@
 // Export of a million usage records (analytics.md): the records written straight into the storage,
-// then GET .../usage/export?format=csv through the real HTTP app (in this process, on 127.0.0.1), the
-// body read and thrown away as it arrives. Measured: time, records/s, bytes, and how much this
-// process's RSS grows above its level just before the request (sampled every 20 ms).
+// then GET .../usage/export?format=csv through the real HTTP app (on 127.0.0.1), the body read and
+// thrown away as it arrives. Each storage is measured in a fresh Node process started with
+// --expose-gc (bench/export-child.ts): a full collection right before the request sets the baseline,
+// then RSS and heap used are sampled every 20 ms; after the response, another full collection shows
+// what the export left behind. Measured: time, records/s, bytes, RSS growth (the highest sample minus
+// the baseline), heap growth at its highest and heap retained after the closing collection.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createMemoryAdapters } from '#adapters-memory';
 import {
   createDynamoAdapters,
@@ -25,6 +30,9 @@ export interface ExportBenchResult {
   rows: number;
   rssBeforeMb: number;
   rssGrowthMb: number;
+  heapBeforeMb: number;
+  heapPeakGrowthMb: number;
+  heapRetainedMb: number;
 }
 
 const ADMIN = `bench-admin-${randomUUID()}`;
@@ -61,11 +69,24 @@ function recordOf(orgId: string, i: number, now: number): UsageRecord {
   };
 }
 
+/** A full collection (the process runs with --expose-gc), twice: finalizers free more the second time. */
+async function collect(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('the export bench needs node --expose-gc (it runs in bench/export-child.ts)');
+  gc();
+  await new Promise((r) => setImmediate(r));
+  gc();
+}
+
 async function exportOnce(port: number, orgId: string, token: string, from: string, to: string) {
-  const rssBefore = process.memoryUsage().rss;
-  let peak = rssBefore;
+  await collect();
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  let peakHeap = before.heapUsed;
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 20);
   const started = performance.now();
   let bytes = 0;
@@ -95,12 +116,19 @@ async function exportOnce(port: number, orgId: string, token: string, from: stri
   } finally {
     clearInterval(timer);
   }
+  const exportMs = performance.now() - started;
+  await collect();
+  const after = process.memoryUsage();
+  const mb = (n: number) => n / 2 ** 20;
   return {
-    exportMs: performance.now() - started,
+    exportMs,
     bytes,
     rows,
-    rssBeforeMb: rssBefore / 2 ** 20,
-    rssGrowthMb: (peak - rssBefore) / 2 ** 20,
+    rssBeforeMb: mb(before.rss),
+    rssGrowthMb: mb(Math.max(peakRss, after.rss) - before.rss),
+    heapBeforeMb: mb(before.heapUsed),
+    heapPeakGrowthMb: mb(peakHeap - before.heapUsed),
+    heapRetainedMb: mb(after.heapUsed - before.heapUsed),
   };
 }
 
@@ -152,7 +180,7 @@ async function measureOn(
     const to = new Date(now + 60_000).toISOString();
     const r = await exportOnce(port, orgId, token, from, to);
     log(
-      `  ${kind}: exported ${(r.rows - 1).toLocaleString('en-US')} rows, ${(r.bytes / 2 ** 20).toFixed(0)} MB in ${(r.exportMs / 1000).toFixed(1)} s; RSS ${r.rssBeforeMb.toFixed(0)} MB before, grew ${r.rssGrowthMb.toFixed(1)} MB`,
+      `  ${kind}: exported ${(r.rows - 1).toLocaleString('en-US')} rows, ${(r.bytes / 2 ** 20).toFixed(0)} MB in ${(r.exportMs / 1000).toFixed(1)} s; RSS ${r.rssBeforeMb.toFixed(0)} MB before, grew ${r.rssGrowthMb.toFixed(1)} MB; heap ${r.heapBeforeMb.toFixed(0)} MB before, +${r.heapPeakGrowthMb.toFixed(1)} MB at most, +${r.heapRetainedMb.toFixed(1)} MB after a collection`,
     );
     return { storage: kind, records: count, seedMs, ...r };
   } finally {
@@ -160,14 +188,15 @@ async function measureOn(
   }
 }
 
-export async function measureExport(
+/** Measures one storage in this process (bench/export-child.ts calls it; needs --expose-gc). */
+export async function measureExportIn(
+  kind: 'memory' | 'dynamodb',
   config: ServiceConfig,
-  o: { records: number; dynamo: boolean; log: (line: string) => void },
-): Promise<ExportBenchResult[]> {
-  const out: ExportBenchResult[] = [];
-  const memory = createMemoryAdapters();
-  out.push(
-    await measureOn(
+  o: { records: number; log: (line: string) => void },
+): Promise<ExportBenchResult> {
+  if (kind === 'memory') {
+    const memory = createMemoryAdapters();
+    return measureOn(
       'memory',
       memory,
       async (records) => {
@@ -176,29 +205,57 @@ export async function measureExport(
       config,
       o.records,
       o.log,
-    ),
-  );
-  if (o.dynamo) {
-    const ddb = await startDynamoLocal();
-    const client = createDynamoClient({ endpoint: ddb.endpoint, region: 'us-east-1' });
-    try {
-      const tableName = `bench-export-${randomUUID()}`;
-      await createTableIfMissing(client, tableName);
-      const storage = createDynamoAdapters({ client, tableName });
-      out.push(
-        await measureOn(
-          'dynamodb',
-          storage,
-          (records) => seedUsageRecords(client, tableName, records),
-          config,
-          o.records,
-          o.log,
-        ),
-      );
-    } finally {
-      client.destroy();
-      await ddb.child.stop();
-    }
+    );
+  }
+  const ddb = await startDynamoLocal();
+  const client = createDynamoClient({ endpoint: ddb.endpoint, region: 'us-east-1' });
+  try {
+    const tableName = `bench-export-${randomUUID()}`;
+    await createTableIfMissing(client, tableName);
+    const storage = createDynamoAdapters({ client, tableName });
+    return await measureOn(
+      'dynamodb',
+      storage,
+      (records) => seedUsageRecords(client, tableName, records),
+      config,
+      o.records,
+      o.log,
+    );
+  } finally {
+    client.destroy();
+    await ddb.child.stop();
+  }
+}
+
+/**
+ * Both storages, each in a fresh process (`node --expose-gc dist/bench/export-child.js`): the
+ * memory store's records must not sit in the heap of the DynamoDB row, and a collection before the
+ * baseline needs --expose-gc. The child logs to stderr and prints its result as the last stdout line.
+ */
+export async function measureExport(
+  configFile: string,
+  o: { records: number; dynamo: boolean; log: (line: string) => void },
+): Promise<ExportBenchResult[]> {
+  const out: ExportBenchResult[] = [];
+  const script = fileURLToPath(new URL('../export-child.js', import.meta.url));
+  for (const kind of o.dynamo ? (['memory', 'dynamodb'] as const) : (['memory'] as const)) {
+    const child = spawn(process.execPath, ['--expose-gc', script, kind, String(o.records), configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      for (const line of c.toString().split('\n')) if (line.trim()) o.log(line);
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    const last = stdout.trim().split('\n').at(-1) ?? '';
+    if (code !== 0 || !last.startsWith('{'))
+      throw new Error(`export bench (${kind}) exited ${code}: ${stdout}`);
+    out.push(JSON.parse(last) as ExportBenchResult);
   }
   return out;
 }
