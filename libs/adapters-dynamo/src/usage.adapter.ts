@@ -12,7 +12,7 @@ import {
   ZERO_TOTALS,
 } from '#core-domain';
 import { type Key, MAX_RETRY_ROUNDS } from './batch.js';
-import { type Entities } from './entities.js';
+import { type Entities, upgradeRecordItem } from './entities.js';
 import {
   dayFromKey,
   dayToKey,
@@ -124,10 +124,11 @@ export function usageCounters({ service, e, raw }: Ctx): UsageCounters {
         throw new Error(`Usage transaction cancelled: ${result.data.map((d) => d.code).join(', ')}`);
       }
       let stored = reason.item as Pick<UsageRecordItem, 'costUsdMicros' | 'shard' | 'label' | 'day'> | null;
-      if (!stored) {
-        // Only when the store does not return the item with the cancellation reason.
-        stored = (await e.usageRecord.get({ scopeKey: record.scopeKey, requestId: record.requestId }).go())
-          .data;
+      if (!stored || typeof stored.shard !== 'number') {
+        // Only when the store does not return the item with the cancellation reason, or the item was
+        // written with the long attribute names (before 2026-12-02), which the entity does not parse.
+        const key = keyOf(e.usageRecord.get({ scopeKey: record.scopeKey, requestId: record.requestId }));
+        stored = parseAll(e.usageRecord, (await raw([key], true)).map(upgradeRecordItem))[0] ?? null;
       }
       if (stored) {
         return {
