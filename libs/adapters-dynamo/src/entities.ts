@@ -80,17 +80,58 @@ const LEGACY_RECORD_FIELDS: Record<keyof typeof RECORD_FIELDS, string> = {
 };
 
 /**
- * A raw usage record item with its attributes under RECORD_FIELDS names: items written with the long
+ * The record attributes that its keys already carry: ElectroDB needs them to build the keys, but they
+ * are not stored (`withoutKeyCopies`) and are read back from the keys (`upgradeRecordItem`). `day`
+ * stays stored: a duplicate's answer needs it and comes from the cancellation's item, parsed by
+ * ElectroDB without the keys.
+ */
+const KEY_COPIES = {
+  // pk `REQ#{scopeKey}#{requestId}` (request ids are UUIDs, no `#`)
+  scopeKey: (i: Record<string, unknown>) => between(i.pk, 'REQ#', (v) => v.slice(0, v.lastIndexOf('#'))),
+  requestId: (i: Record<string, unknown>) => between(i.pk, 'REQ#', (v) => v.slice(v.lastIndexOf('#') + 1)),
+  // gsi2pk `REC#{orgId}#{YYYYMMDD}`, gsi2sk `{timestamp}#{scopeKey}#{requestId}`
+  orgId: (i: Record<string, unknown>) => between(i.gsi2pk, 'REC#', (v) => v.slice(0, v.lastIndexOf('#'))),
+  timestamp: (i: Record<string, unknown>) => between(i.gsi2sk, '', (v) => v.slice(0, v.indexOf('#'))),
+  // gsi1pk `RECFEED#{YYYYMMDD}#{k}`, gsi1sk `R#{recordedAt}#{scopeKey}#{requestId}`
+  recordedDay: (i: Record<string, unknown>) =>
+    between(i.gsi1pk, 'RECFEED#', (v) => v.slice(0, v.lastIndexOf('#'))),
+  feedK: (i: Record<string, unknown>) =>
+    between(i.gsi1pk, 'RECFEED#', (v) => Number(v.slice(v.lastIndexOf('#') + 1))),
+  recordedAt: (i: Record<string, unknown>) => between(i.gsi1sk, 'R#', (v) => v.slice(0, v.indexOf('#'))),
+} satisfies Partial<Record<keyof typeof RECORD_FIELDS, (item: Record<string, unknown>) => unknown>>;
+
+function between<T>(key: unknown, prefix: string, take: (rest: string) => T): T | undefined {
+  if (typeof key !== 'string' || !key.startsWith(prefix)) return undefined;
+  return take(key.slice(prefix.length));
+}
+
+/** A record item (table form, from ElectroDB's put params) without the attributes its keys carry. */
+export function withoutKeyCopies<T extends Record<string, unknown>>(item: T): T {
+  const out: Record<string, unknown> = { ...item };
+  for (const name of Object.keys(KEY_COPIES)) delete out[RECORD_FIELDS[name as keyof typeof KEY_COPIES]];
+  return out as T;
+}
+
+/**
+ * A raw usage record item with its attributes under RECORD_FIELDS names, the ones its keys carry
+ * filled in from the keys: items written with the long
  * names (before 2026-12-02; exactly-once markers live `request_ttl_days`, records their retention)
  * are renamed, current items are returned as they are.
  */
 export function upgradeRecordItem<T extends Record<string, unknown>>(item: T): T {
-  if (item[RECORD_FIELDS.shard] !== undefined || item[LEGACY_RECORD_FIELDS.shard] === undefined) return item;
   const out: Record<string, unknown> = { ...item };
-  for (const [name, legacy] of Object.entries(LEGACY_RECORD_FIELDS)) {
-    if (!(legacy in out)) continue;
-    out[RECORD_FIELDS[name as keyof typeof RECORD_FIELDS]] = out[legacy];
-    delete out[legacy];
+  if (item[RECORD_FIELDS.shard] === undefined && item[LEGACY_RECORD_FIELDS.shard] !== undefined) {
+    for (const [name, legacy] of Object.entries(LEGACY_RECORD_FIELDS)) {
+      if (!(legacy in out)) continue;
+      out[RECORD_FIELDS[name as keyof typeof RECORD_FIELDS]] = out[legacy];
+      delete out[legacy];
+    }
+  }
+  for (const [name, fromKeys] of Object.entries(KEY_COPIES)) {
+    const field = RECORD_FIELDS[name as keyof typeof KEY_COPIES];
+    if (out[field] !== undefined) continue;
+    const value = fromKeys(out);
+    if (value !== undefined) out[field] = value;
   }
   return out as T;
 }

@@ -98,6 +98,18 @@ describe.each(['ORG', 'APP'] as const)('a typical usage record (%s scope)', (sco
     // The attributes gsi1 projects (table.ts FEED_PROJECTED_ATTRIBUTES) that a record carries: only
     // ElectroDB's identifiers, so the feed entry is keys + 30 bytes.
     expect(Object.keys(item).filter((k) => ['scope_key', 'label', 'day'].includes(k))).toEqual([]);
+    // What the keys carry is not stored twice (scope, request id, org, timestamp, recorded at, feed
+    // partition), and reads give it back from the keys.
+    for (const copy of ['s', 'r', 'o', 't', 'ra', 'rd', 'k']) expect(item).not.toHaveProperty(copy);
+    const page = await s.records.readDay({
+      orgId: record.orgId,
+      day: record.day,
+      from: record.timestamp,
+      to: '2026-03-11T00:00:00.000Z',
+      limit: 10,
+      now: new Date(record.recordedAt),
+    });
+    expect(page.records).toEqual([record]);
   });
 
   it('costs one write unit for the item and one for each index entry (DynamoDB Local, INDEXES)', async () => {

@@ -9,7 +9,7 @@ import {
   type UsageRecords,
 } from '#core-domain';
 import { batchPutRaw, documentClient, type Key, type RawItem } from './batch.js';
-import { createService, upgradeRecordItem } from './entities.js';
+import { createService, upgradeRecordItem, withoutKeyCopies } from './entities.js';
 import { dayFromKey, dayToKey, FEED_PARTITIONS } from './keys.js';
 import { FEED_INDEX, RECORDS_INDEX } from './table.js';
 import { type Ctx, parseAll } from './support.js';
@@ -177,6 +177,8 @@ export async function seedUsageRecords(
   concurrency = 8,
 ): Promise<void> {
   const e = createService(client, tableName).entities;
-  const items = records.map((r) => e.usageRecord.put(recordToItem(r)).params().Item as RawItem);
+  const items = records.map((r) =>
+    withoutKeyCopies(e.usageRecord.put(recordToItem(r)).params().Item as RawItem),
+  );
   await batchPutRaw(documentClient(client), tableName, items, concurrency);
 }
