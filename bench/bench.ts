@@ -26,7 +26,7 @@
 // summary on DynamoDB Local).
 //
 // The DynamoDB cost per usage event (part `cost`): BENCH_COST (1; 0 skips capacity per usage event far
-// from / near the quota at 8 and 64 shards, written to the `### DynamoDB cost per usage event` section),
+// from / near the quota at 8 and 64 shards and for an APP-scope org, written to the `### DynamoDB cost per usage event` section),
 // BENCH_COST_EVENTS (100).
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';

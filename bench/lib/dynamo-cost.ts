@@ -2,7 +2,7 @@
 // real use cases (testCostKeeper on createDynamoAdapters) for a label far from and near its quota,
 // at 8 and 64 shards. A FakeClock set to the wall clock paces two aggregation passes a minute apart
 // before the measured events (as the worker would: a day total and a burn are known), so the figures
-// are those of a running service, not of its first minute.
+// are those of a running service, not of its first minute. Events carry a calling region and three tags.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import * as prettier from 'prettier';
@@ -18,6 +18,8 @@ import { meterCapacity } from './dynamo.js';
 
 export interface CostRow {
   shards: number;
+  /** The org's quota scope (APP: scope keys carry the app id, so the record's keys are longer). */
+  scope: 'ORG' | 'APP';
   position: 'far' | 'near';
   events: number;
   /** Spend over quota at the start and end of the measured events (percent). */
@@ -46,9 +48,10 @@ export async function measureCostPerEvent(o: {
   const rows: CostRow[] = [];
   for (const shards of o.shardCounts ?? [8, 64]) {
     for (const position of ['far', 'near'] as const) {
-      rows.push(await measureOne(o.endpoint, o.config, o.events, shards, position));
+      rows.push(await measureOne(o.endpoint, o.config, o.events, shards, position, 'ORG'));
     }
   }
+  rows.push(await measureOne(o.endpoint, o.config, o.events, 8, 'far', 'APP'));
   return rows;
 }
 
@@ -58,6 +61,7 @@ async function measureOne(
   events: number,
   shards: number,
   position: 'far' | 'near',
+  scope: 'ORG' | 'APP',
 ): Promise<CostRow> {
   const client = createDynamoClient({ endpoint, region: 'us-east-1' });
   const tableName = `bench-cost-${randomUUID()}`;
@@ -71,7 +75,7 @@ async function measureOne(
   await keeper.provisioning.putOrg(orgId, {
     orgName: 'Bench',
     timezone: 'UTC',
-    quotaScope: 'ORG',
+    quotaScope: scope,
     overrides: { aggShardCount: shards },
     quotas: { premium: quota, standard: 1e12, economy: 1e12 },
   });
@@ -84,6 +88,9 @@ async function measureOne(
     outputTokens: 800,
     status: 'OK',
     timestamp: clock.now().toISOString(),
+    // A typical event: the calling region and three tags (they count in the record's write units).
+    callingRegion: config.region,
+    tags: { feature: 'checkout-assistant', team: 'payments', env: 'production' },
   });
   const record = () => keeper.recordUsage.execute(orgId, 'bench', event());
   const batch = async (n: number) => {
@@ -123,6 +130,7 @@ async function measureOne(
     meter.detach();
     return {
       shards,
+      scope,
       position,
       events,
       pctFrom,
@@ -143,22 +151,22 @@ const f2 = (n: number) => (Math.round(n * 100) / 100).toFixed(2);
 
 export function costLine(r: CostRow): string {
   return (
-    `${String(r.shards).padStart(2)} shards, ${r.position.padEnd(4)} (${r.pctFrom.toFixed(1)} -> ${r.pctTo.toFixed(1)} % of quota): ` +
+    `${String(r.shards).padStart(2)} shards, ${r.scope} scope, ${r.position.padEnd(4)} (${r.pctFrom.toFixed(1)} -> ${r.pctTo.toFixed(1)} % of quota): ` +
     `RCU/event ${f2(r.rcuPerEvent)}  WCU/event ${f2(r.wcuPerEvent)}  calls/event ${f2(r.callsPerEvent)} ${JSON.stringify(r.byCommand)}  live answers ${r.liveAnswers}/${r.events}  last mode ${r.mode}`
   );
 }
 
 export function costTable(rows: CostRow[]): string {
   const lines = [
-    '| shards | label | spend / quota during the events | RCU / event | WCU / event | DynamoDB calls / event | by command (per event) | answers with live spend | last mode |',
-    '|--:|---|---|--:|--:|--:|---|--:|---|',
+    '| shards | scope | label | spend / quota during the events | RCU / event | WCU / event | DynamoDB calls / event | by command (per event) | answers with live spend | last mode |',
+    '|--:|---|---|---|--:|--:|--:|---|--:|---|',
   ];
   for (const r of rows) {
     const by = Object.entries(r.byCommand)
       .map(([k, v]) => `${k} ${f2(v)}`)
       .join(', ');
     lines.push(
-      `| ${r.shards} | ${r.position} | ${r.pctFrom.toFixed(1)} % to ${r.pctTo.toFixed(1)} % | ${f2(r.rcuPerEvent)} | ${f2(r.wcuPerEvent)} | ${f2(r.callsPerEvent)} | ${by} | ${r.liveAnswers} / ${r.events} | ${r.mode} |`,
+      `| ${r.shards} | ${r.scope} | ${r.position} | ${r.pctFrom.toFixed(1)} % to ${r.pctTo.toFixed(1)} % | ${f2(r.rcuPerEvent)} | ${f2(r.wcuPerEvent)} | ${f2(r.callsPerEvent)} | ${by} | ${r.liveAnswers} / ${r.events} | ${r.mode} |`,
     );
   }
   return lines.join('\n');

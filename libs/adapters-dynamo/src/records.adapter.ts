@@ -9,7 +9,7 @@ import {
   type UsageRecords,
 } from '#core-domain';
 import { batchPutRaw, documentClient, type Key, type RawItem } from './batch.js';
-import { createService } from './entities.js';
+import { createService, upgradeRecordItem, withoutKeyCopies } from './entities.js';
 import { dayFromKey, dayToKey, FEED_PARTITIONS } from './keys.js';
 import { FEED_INDEX, RECORDS_INDEX } from './table.js';
 import { type Ctx, parseAll } from './support.js';
@@ -81,7 +81,8 @@ function feedCursor(cursor: string | undefined): FeedCursor {
 
 export function usageRecords(ctx: Ctx): UsageRecords {
   const { e, doc, tableName, raw } = ctx;
-  const parse = (items: RawItem[]) => parseAll(e.usageRecord, items).map(recordFromItem);
+  const parse = (items: RawItem[]) =>
+    parseAll(e.usageRecord, items.map(upgradeRecordItem)).map(recordFromItem);
 
   return {
     async readDay(q): Promise<DayRecordsPage> {
@@ -176,6 +177,8 @@ export async function seedUsageRecords(
   concurrency = 8,
 ): Promise<void> {
   const e = createService(client, tableName).entities;
-  const items = records.map((r) => e.usageRecord.put(recordToItem(r)).params().Item as RawItem);
+  const items = records.map((r) =>
+    withoutKeyCopies(e.usageRecord.put(recordToItem(r)).params().Item as RawItem),
+  );
   await batchPutRaw(documentClient(client), tableName, items, concurrency);
 }

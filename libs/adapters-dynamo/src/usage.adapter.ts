@@ -12,7 +12,7 @@ import {
   ZERO_TOTALS,
 } from '#core-domain';
 import { type Key, MAX_RETRY_ROUNDS } from './batch.js';
-import { type Entities } from './entities.js';
+import { type Entities, upgradeRecordItem, withoutKeyCopies } from './entities.js';
 import {
   dayFromKey,
   dayToKey,
@@ -59,6 +59,14 @@ export function recordToItem(record: UsageRecord): UsageRecordItem {
   });
 }
 
+/** An ElectroDB transaction Put of a record, its item without the attributes its keys carry. */
+function recordPut<C>(commit: C): C {
+  const put = (commit as { Put?: { Item?: Record<string, unknown> } }).Put;
+  if (!put?.Item) throw new Error('A record create commits a Put');
+  put.Item = withoutKeyCopies(put.Item);
+  return commit;
+}
+
 /** The keys of every shard of a (scope, label, day) counter. */
 function shardKeys(e: Entities, group: CounterGroup, shardCount: number): Key[] {
   const keys: Key[] = [];
@@ -103,7 +111,8 @@ export function usageCounters({ service, e, raw }: Ctx): UsageCounters {
           .write(({ usageRecord, counter }) => [
             // Conditional create (attribute_not_exists): the exactly-once marker. `all_old` makes a
             // cancellation return the stored record, so a duplicate costs no extra read.
-            usageRecord.create(recordItem).commit({ response: 'all_old' }),
+            // Stored without the attributes its keys carry (entities.ts, KEY_COPIES).
+            recordPut(usageRecord.create(recordItem).commit({ response: 'all_old' })),
             // upsert (not update): update().add() would not write the change-feed GSI keys.
             counter
               .upsert(counterKey(record.scopeKey, record.label, record.day, record.shard))
@@ -124,10 +133,11 @@ export function usageCounters({ service, e, raw }: Ctx): UsageCounters {
         throw new Error(`Usage transaction cancelled: ${result.data.map((d) => d.code).join(', ')}`);
       }
       let stored = reason.item as Pick<UsageRecordItem, 'costUsdMicros' | 'shard' | 'label' | 'day'> | null;
-      if (!stored) {
-        // Only when the store does not return the item with the cancellation reason.
-        stored = (await e.usageRecord.get({ scopeKey: record.scopeKey, requestId: record.requestId }).go())
-          .data;
+      if (!stored || typeof stored.shard !== 'number') {
+        // Only when the store does not return the item with the cancellation reason, or the item was
+        // written with the long attribute names (before 2026-12-02), which the entity does not parse.
+        const key = keyOf(e.usageRecord.get({ scopeKey: record.scopeKey, requestId: record.requestId }));
+        stored = parseAll(e.usageRecord, (await raw([key], true)).map(upgradeRecordItem))[0] ?? null;
       }
       if (stored) {
         return {
