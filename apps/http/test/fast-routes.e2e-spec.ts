@@ -7,7 +7,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { testServiceConfig } from '#core-domain/testing';
 import { BearerGuard } from '../src/auth/guards.js';
-import { ADMIN_KEY, craftJwt, startApp, STORAGES, tokens } from './harness.js';
+import { ADMIN_KEY, craftJwt, expectErrorBody, startApp, STORAGES, tokens } from './harness.js';
 
 const NOW = '2026-03-10T03:00:00Z';
 const ORG = '6f1c2a4e-1b7d-4c1e-9a55-0c2f3b8e9d10';
@@ -350,6 +350,13 @@ describe.each(STORAGES)('fast routes answer as Nest does (%s storage)', (kind) =
     const statuses = new Set(fast.map((s) => s.answer.status));
     for (const s of [200, 202, 304, 400, 401, 403, 404, 415, 429])
       expect([s, statuses.has(s)]).toEqual([s, true]);
+    // Every refusal is the error body of api.md (ErrorBodyDto), with the request's id.
+    for (const s of fast) {
+      if (s.answer.status < 400 || s.name.includes('HEAD')) continue;
+      const body = s.answer.body as { error: string; request_id: string };
+      expectErrorBody(body, body.error);
+      expect(body.request_id).toBe(s.answer.headers['x-request-id']);
+    }
     const by = (name: string) => fast.find((s) => s.name === name)!;
     expect(by('revoked token').answer.status).toBe(401);
     expect(by('expired token').answer.status).toBe(401);
