@@ -3,13 +3,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
+import { CLOCK, type Clock } from '#core-domain';
 import { PersistenceModule, WorkerModule, type PersistenceOptions, type WorkerOptions } from '#composition';
 import { ADMIN_KEY, JWT_SECRET, TokenSigner } from './auth/auth.tokens.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AdminKeyGuard, BearerGuard } from './auth/guards.js';
 import { JwtStrategy } from './auth/jwt.strategy.js';
 import { VerifiedTokens } from './auth/verified-tokens.js';
-import { RATE_LIMITS_ENABLED, RateLimitGuard } from './common/rate-limit.js';
+import {
+  FixedWindowLimiter,
+  RATE_LIMITER,
+  RATE_LIMITS_ENABLED,
+  RateLimitGuard,
+} from './common/rate-limit.js';
 import { HEALTH_TIMEOUT_MS, HealthController, RootController } from './health/health.controller.js';
 import { ProvisioningController } from './provisioning/provisioning.controller.js';
 import { AggregatesController } from './runtime/aggregates.controller.js';
@@ -69,6 +75,7 @@ export class AppModule {
         { provide: JWT_SECRET, useValue: jwtKey },
         { provide: ADMIN_KEY, useValue: o.provisioningApiKey },
         { provide: RATE_LIMITS_ENABLED, useValue: o.rateLimits },
+        { provide: RATE_LIMITER, useFactory: (c: Clock) => new FixedWindowLimiter(c), inject: [CLOCK] },
         { provide: HEALTH_TIMEOUT_MS, useValue: o.healthTimeoutMs ?? 2000 },
         TokenSigner,
         { provide: VerifiedTokens, useValue: new VerifiedTokens() },

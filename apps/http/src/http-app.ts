@@ -6,9 +6,16 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { type DestinationStream } from 'pino';
-import { NotFoundError, UnauthorizedError, type Clock } from '#core-domain';
+import { NotFoundError, UnauthorizedError, type Clock, type CostKeeper } from '#core-domain';
 import { systemClock } from '#adapters-node';
-import { bearerMatches, createLogger, PinoNestLogger, PromMetrics, UNMATCHED_ROUTE } from '#composition';
+import {
+  bearerMatches,
+  COST_KEEPER,
+  createLogger,
+  PinoNestLogger,
+  PromMetrics,
+  UNMATCHED_ROUTE,
+} from '#composition';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { AllExceptionsFilter, sendError } from './common/all-exceptions.filter.js';
 import { ErrorBodyDto } from './common/error-body.dto.js';
@@ -19,6 +26,10 @@ import { StrictValidationPipe } from './common/validation.pipe.js';
 import { lazyChildLoggerFactory } from './common/lazy-logger.js';
 import { SERVICE_VERSION } from './version.js';
 import { loadDashboard, registerDashboard } from './dashboard/dashboard.routes.js';
+import { BearerGuard } from './auth/guards.js';
+import { VerifiedTokens } from './auth/verified-tokens.js';
+import { RateLimitGuard } from './common/rate-limit.js';
+import { installFastRoutes, type FastRouteDeps } from './runtime/runtime.fast-routes.js';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -94,6 +105,11 @@ export interface HttpAppOptions extends AppModuleOptions {
   metricsToken?: string;
   /** The built dashboard (scripts/build-dashboard.mjs output); unset or unbuilt: /dashboard answers 404. */
   dashboardDir?: string;
+  /**
+   * Serve POST usage and GET model-selection from the fast handlers of runtime.fast-routes.ts
+   * (default true). false: Nest's pipeline serves them, as the equivalence e2e spec compares.
+   */
+  fastRoutes?: boolean;
 }
 
 /** Builds the HTTP app (not listening). Used by main.ts, the e2e tests and `npm run openapi`. */
@@ -201,11 +217,27 @@ export async function createHttpApp(o: HttpAppOptions): Promise<NestFastifyAppli
     return metrics.text();
   });
   registerDashboard(fastify, loadDashboard(o.dashboardDir), clock);
+  // POST usage and model selection: served off Nest's pipeline (runtime.fast-routes.ts). The hook
+  // must be in place before app.init() registers the routes; what it needs exists only after it.
+  const fast: { deps?: FastRouteDeps } = {};
+  if (o.fastRoutes !== false) {
+    installFastRoutes(fastify, () => {
+      if (!fast.deps) throw new Error('fast routes used before the app was initialized');
+      return fast.deps;
+    });
+  }
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
   });
   await app.init();
+  fast.deps = {
+    keeper: app.get<CostKeeper>(COST_KEEPER),
+    clock,
+    verified: app.get(VerifiedTokens),
+    bearer: app.get(BearerGuard),
+    limits: app.get(RateLimitGuard),
+  };
   await fastify.ready();
   return app;
 }

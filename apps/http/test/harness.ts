@@ -45,6 +45,8 @@ export async function startApp(
     worker?: WorkerOptions;
     /** A built dashboard to serve at /dashboard (scripts/build-dashboard.mjs --out). */
     dashboardDir?: string;
+    /** false: Nest's pipeline serves POST usage and model selection too (fast-routes.e2e-spec). */
+    fastRoutes?: boolean;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock(opts.now ?? new Date());
@@ -76,6 +78,7 @@ export async function startApp(
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.worker ? { worker: opts.worker } : {}),
     ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
+    ...(opts.fastRoutes === false ? { fastRoutes: false } : {}),
   });
   return {
     app,

@@ -41,7 +41,10 @@ export interface CostKeeperDeps {
   aggregation?: Partial<AggregationOptions> & { intervalSecs?: number };
   /** The rollup passes (lag, first lookback, window cap). */
   rollups?: Partial<
-    Pick<BuildRollupsOptions, 'lagSecs' | 'initialLookbackDays' | 'maxWindowSecs' | 'leaseTtlSecs'>
+    Pick<
+      BuildRollupsOptions,
+      'lagSecs' | 'initialLookbackDays' | 'maxWindowSecs' | 'leaseTtlSecs' | 'maxRecordsPerPass'
+    >
   >;
   /** Alert channels. Without a sender, deliveries fail with "webhooks are not configured". */
   alerts?: {

@@ -7,6 +7,8 @@ import { keyFingerprint } from '../auth/auth.tokens.js';
 import { ApiError } from './error-body.js';
 
 export const RATE_LIMITS_ENABLED = Symbol('RateLimitsEnabled');
+/** The app's one FixedWindowLimiter (the counters of every rate limit). */
+export const RATE_LIMITER = Symbol('RateLimiter');
 const RATE_LIMIT_KEY = 'bck:rate-limit';
 
 /** Names the config.yaml rate limit of a route. The guard counts per client id, or per admin key. */
@@ -63,11 +65,10 @@ export class RateLimitGuard implements CanActivate {
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(RATE_LIMITS_ENABLED) private readonly enabled: boolean,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.limiter = new FixedWindowLimiter(clock);
-  }
-
-  private readonly limiter: FixedWindowLimiter;
+    // One limiter for the app: Nest makes a guard instance per module for @UseGuards, besides the
+    // provider that AuthController and runtime.fast-routes.ts use; all of them count in this one.
+    @Inject(RATE_LIMITER) private readonly limiter: FixedWindowLimiter,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (!this.enabled) return true;

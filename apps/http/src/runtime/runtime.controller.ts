@@ -22,14 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
-import {
-  CLOCK,
-  InvalidRequestError,
-  QuotaExceededError,
-  type Clock,
-  type CostKeeper,
-  type Principal,
-} from '#core-domain';
+import { CLOCK, type Clock, type CostKeeper, type Principal } from '#core-domain';
 import { COST_KEEPER } from '#composition';
 import { BearerGuard, Caller } from '../auth/guards.js';
 import { ApiErrors } from '../common/api-errors.js';
@@ -41,14 +34,8 @@ import {
   UsageBatchResultDto,
   UsageDto,
 } from './runtime.dto.js';
-import {
-  authorizePath,
-  etagOf,
-  matchesEtag,
-  selectionDto,
-  toUsageInput,
-  usageAccepted,
-} from './runtime.mapper.js';
+import { authorizePath, toUsageInput } from './runtime.mapper.js';
+import { recordUsageAnswer, selectModelAnswer } from './runtime.handlers.js';
 
 export const ORG_ID_PARAM = ApiParam({
   name: 'org_id',
@@ -101,31 +88,16 @@ export class RuntimeController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ModelSelectionDto | undefined> {
-    const orgId = authorizePath(caller, rawOrgId, appId);
-    if (forceCheck !== undefined && forceCheck !== 'true' && forceCheck !== 'false') {
-      throw new InvalidRequestError([{ field: 'force_check', message: "must be 'true' or 'false'" }]);
-    }
-    let selection;
-    try {
-      selection = await this.keeper.selectModel.execute(orgId, appId, { forceCheck: forceCheck === 'true' });
-    } catch (e) {
-      if (e instanceof QuotaExceededError) {
-        const wait = Math.max(1, Math.ceil((Date.parse(e.retryAfter) - this.clock.now().getTime()) / 1000));
-        void reply.header('Retry-After', String(wait));
-      }
-      throw e;
-    }
-    const body = selectionDto(selection);
-    const { checked_at: _c, org_local_time: _l, ...stable } = body;
-    const etag = etagOf(stable);
-    void reply
-      .header('Cache-Control', `private, max-age=${body.client_guidance.cache_duration_secs}`)
-      .header('ETag', etag);
-    if (matchesEtag(ifNoneMatch, etag)) {
-      void reply.status(304);
-      return undefined;
-    }
-    return body;
+    return selectModelAnswer(
+      this.keeper,
+      this.clock,
+      caller,
+      rawOrgId,
+      appId,
+      forceCheck,
+      ifNoneMatch,
+      reply,
+    );
   }
 
   @Post('usage')
@@ -148,14 +120,10 @@ export class RuntimeController {
     @Caller() caller: Principal,
     @Param('org_id') rawOrgId: string,
     @Param('app_id') appId: string,
-    // The hottest route: the body (already checked to be a JSON object of bounded depth by the global
-    // pipe) goes straight to the domain's validateUsage, which checks every field UsageDto describes
-    // (unknown fields, types, ranges, UUID, timestamp window) and names each problem by its wire name.
-    // Running class-validator first would repeat that work on every event (docs/performance.md).
+    // The hottest route: served by runtime.fast-routes.ts; see recordUsageAnswer.
     @Body() body: Record<string, unknown>,
   ): Promise<UsageAcceptedDto> {
-    const orgId = authorizePath(caller, rawOrgId, appId);
-    return usageAccepted(await this.keeper.recordUsage.execute(orgId, appId, toUsageInput(body)));
+    return recordUsageAnswer(this.keeper, caller, rawOrgId, appId, body);
   }
 
   @Post('usage/batch')

@@ -1,15 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryAdapters } from '#adapters-memory';
 import { FakeClock, testCostKeeper, uniqueId } from '#core-domain/testing';
-import { type StorageAdapters, type UsageInput, type UsageRollups } from '#core-domain';
+import { type StorageAdapters, type UsageInput, type UsageRecords, type UsageRollups } from '#core-domain';
 
-async function setup(storage: StorageAdapters = createMemoryAdapters()) {
+async function setup(storage: StorageAdapters = createMemoryAdapters(), maxRecordsPerPass?: number) {
   const clock = new FakeClock('2026-03-10T12:00:00Z');
   const keeper = testCostKeeper({
     storage,
     clock,
     aggregation: { owner: 'w1' },
-    rollups: { initialLookbackDays: 1 },
+    rollups: { initialLookbackDays: 1, ...(maxRecordsPerPass ? { maxRecordsPerPass } : {}) },
   });
   const orgId = uniqueId();
   await keeper.provisioning.putOrg(orgId, {
@@ -104,6 +104,53 @@ describe('BuildRollups and GetUsageSummary (use cases)', () => {
     expect(await keeper.rollups.runPass()).toMatchObject({ ran: true, records: 6, rollupsSkipped: 1 });
     expect(await keeper.rollups.runPass()).toMatchObject({ ran: true, records: 1 });
     for (const g of ['app', 'tag:team', 'tag:agent']) expect((await summary(g)).totals.requests).toBe(7);
+  });
+
+  it('bounded: a window of more than maxRecordsPerPass records is cut at a recordedAt, the rest goes to the next passes, same figures', async () => {
+    const groupings = ['day,app', 'label', 'model', 'tag:team', 'tag:agent'];
+    const unbounded = await setup();
+    const bounded = await setup(createMemoryAdapters(), 4);
+    for (const s of [unbounded, bounded]) {
+      for (let i = 0; i < 11; i++) await s.post(i % 3 ? 'chat' : 'search');
+      s.clock.advanceSecs(10);
+    }
+    expect(await unbounded.keeper.rollups.runPass()).toMatchObject({ ran: true, records: 11 });
+    // 4 read, the 4th's millisecond left to the next pass: 3, 3, 3, then the last 2.
+    const passes = await bounded.keeper.rollups.catchUp();
+    expect(passes.map((p) => (p.ran ? p.records : -1))).toEqual([3, 3, 3, 2]);
+    const windows = passes.map((p) => (p.ran ? p.window : undefined));
+    for (let i = 1; i < windows.length; i++) expect(windows[i]!.from).toBe(windows[i - 1]!.to);
+    const want = await Promise.all(groupings.map((g) => unbounded.summary(g)));
+    const got = await Promise.all(groupings.map((g) => bounded.summary(g)));
+    expect(got.map((s) => [s.totals, s.rows])).toEqual(want.map((s) => [s.totals, s.rows]));
+    // A rebuild of the day after the cut windows gives the same figures.
+    expect(await bounded.keeper.rollups.rebuildDay(bounded.orgId, '2026-03-10')).toBe(true);
+    const rebuilt = await Promise.all(groupings.map((g) => bounded.summary(g)));
+    expect(rebuilt.map((s) => [s.totals, s.rows])).toEqual(want.map((s) => [s.totals, s.rows]));
+  });
+
+  it('bounded: a pending window of a pass that crashed is re-run whole, whatever its size', async () => {
+    const mem = createMemoryAdapters();
+    let failReads = 0;
+    const records: UsageRecords = {
+      ...mem.records,
+      recordedBetween: async (...args) => {
+        if (failReads-- > 0) throw new Error('crash');
+        return mem.records.recordedBetween(...args);
+      },
+    };
+    const { clock, keeper, post, summary } = await setup({ ...mem, records }, 4);
+    for (let i = 0; i < 6; i++) await post('chat');
+    clock.advanceSecs(10);
+    failReads = 1; // the window of all 6 is pending, then the pass dies reading it
+    await expect(keeper.rollups.runPass()).rejects.toThrow('crash');
+    for (let i = 0; i < 5; i++) await post('chat'); // a later window
+    clock.advanceSecs(10);
+    // The pending window is taken as it was chosen (it may have been applied somewhere): all 6.
+    expect(await keeper.rollups.runPass()).toMatchObject({ ran: true, records: 6 });
+    const rest = await keeper.rollups.catchUp();
+    expect(rest.map((p) => (p.ran ? p.records : -1))).toEqual([3, 2]);
+    for (const g of ['app', 'tag:team', 'tag:agent']) expect((await summary(g)).totals.requests).toBe(11);
   });
 
   it('a rebuild of a day from its records gives the same figures as the passes', async () => {

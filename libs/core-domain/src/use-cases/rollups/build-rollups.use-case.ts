@@ -31,6 +31,12 @@ export interface BuildRollupsOptions {
   initialLookbackDays?: number;
   /** At most this long a window (a long outage is caught up over several passes): default 1 day. */
   maxWindowSecs?: number;
+  /**
+   * About this many records a pass applies (default 5,000): a window holding more is cut short at a
+   * record's recordedAt and the rest goes to the next pass, so no pass adds up an unbounded number of
+   * records in one synchronous step (docs/performance.md, the 1.3 s stall of the lean comparison).
+   */
+  maxRecordsPerPass?: number;
 }
 
 export type RollupPassReport =
@@ -44,6 +50,9 @@ export type RollupPassReport =
     };
 
 const FEED_PAGE = 1000;
+
+/** A record's recordedAt as the feed compares it (ISO 8601 with milliseconds). */
+const isoMs = (at: string) => new Date(at).toISOString();
 
 /**
  * The worker's daily rollups (analytics.md, "Summary (from rollups)"). A pass takes the window
@@ -68,6 +77,7 @@ export class BuildRollups {
       lagSecs: 5,
       initialLookbackDays: 35,
       maxWindowSecs: 86400,
+      maxRecordsPerPass: 5000,
       ...o,
     };
   }
@@ -119,6 +129,9 @@ export class BuildRollups {
     let cp = await this.o.rollups.readCheckpoint();
     let from: Date;
     let to: Date;
+    // A pending window of a pass that stopped part-way may have been applied to some rollups: it is
+    // re-run whole. A window this pass chose has been applied nowhere yet, so it may be cut short.
+    const resumed = cp?.pending !== undefined;
     if (cp?.pending) {
       from = new Date(cp.pending.from);
       to = new Date(cp.pending.to);
@@ -133,22 +146,44 @@ export class BuildRollups {
       };
       await this.o.rollups.writeCheckpoint(cp);
     }
+    // The window's records, in feed order (recordedAt, then scope and request id: compareForRollup's).
+    const all: UsageRecord[] = [];
+    const pageSize = Math.min(FEED_PAGE, this.o.maxRecordsPerPass);
+    let cursor: string | undefined;
+    do {
+      const page = await this.o.records.recordedBetween(from, to, cursor, pageSize);
+      for (const r of page.records) all.push(r);
+      cursor = page.next;
+    } while (cursor !== undefined && (resumed || all.length < this.o.maxRecordsPerPass));
+    if (cursor !== undefined) {
+      // More than maxRecordsPerPass: the window ends at the last record's millisecond, whose records
+      // (and the rest) go to the next pass, unless they are all of the window's first millisecond.
+      const cut = isoMs(all[all.length - 1]!.recordedAt);
+      if (cut > from.toISOString()) {
+        let keep = all.length;
+        while (keep > 0 && isoMs(all[keep - 1]!.recordedAt) >= cut) keep--;
+        all.length = keep;
+        to = new Date(cut);
+        cp = { ...cp!, pending: { from: from.toISOString(), to: cut } };
+        await this.o.rollups.writeCheckpoint(cp);
+      } else {
+        do {
+          const page = await this.o.records.recordedBetween(from, to, cursor, pageSize);
+          for (const r of page.records) all.push(r);
+          cursor = page.next;
+        } while (cursor !== undefined);
+      }
+    }
     const window = rollupWindowId(from, to);
     // Group the window's records by (org, day).
     const byDay = new Map<string, UsageRecord[]>();
-    let count = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.o.records.recordedBetween(from, to, cursor, FEED_PAGE);
-      for (const r of page.records) {
-        const key = `${r.orgId}\u0000${r.day}`;
-        const list = byDay.get(key) ?? [];
-        list.push(r);
-        byDay.set(key, list);
-        count++;
-      }
-      cursor = page.next;
-    } while (cursor !== undefined);
+    for (const r of all) {
+      const key = `${r.orgId}\u0000${r.day}`;
+      const list = byDay.get(key) ?? [];
+      list.push(r);
+      byDay.set(key, list);
+    }
+    const count = all.length;
     let written = 0;
     let skipped = 0;
     await mapLimit([...byDay.values()], 4, async (records) => {
