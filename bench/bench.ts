@@ -543,11 +543,11 @@ async function main(): Promise<void> {
         '',
         'Each storage in a fresh process (`node --expose-gc`), a full collection before the baseline and after the response.',
         '',
-        '| storage | records | seeding | export | rows/s | file | RSS before | RSS growth (target < 50 MB) | heap before | heap growth at most | heap retained after |',
-        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| storage | V8 flags | records | seeding | export | rows/s | file | RSS before | RSS growth (target < 50 MB) | heap before | heap growth at most | heap retained after |',
+        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...results.map(
           (r) =>
-            `| ${r.storage} | ${r.records.toLocaleString('en-US')} | ${(r.seedMs / 1000).toFixed(1)} s | ${(r.exportMs / 1000).toFixed(1)} s | ${Math.round((r.rows - 1) / (r.exportMs / 1000)).toLocaleString('en-US')} | ${(r.bytes / 2 ** 20).toFixed(0)} MB | ${r.rssBeforeMb.toFixed(0)} MB | **${r.rssGrowthMb.toFixed(1)} MB** | ${r.heapBeforeMb.toFixed(0)} MB | ${r.heapPeakGrowthMb.toFixed(1)} MB | ${r.heapRetainedMb.toFixed(1)} MB |`,
+            `| ${r.storage} | ${r.nodeFlags?.length ? r.nodeFlags.map((f) => `\`${f}\``).join(' ') : 'defaults'} | ${r.records.toLocaleString('en-US')} | ${(r.seedMs / 1000).toFixed(1)} s | ${(r.exportMs / 1000).toFixed(1)} s | ${Math.round((r.rows - 1) / (r.exportMs / 1000)).toLocaleString('en-US')} | ${(r.bytes / 2 ** 20).toFixed(0)} MB | ${r.rssBeforeMb.toFixed(0)} MB | **${r.rssGrowthMb.toFixed(1)} MB** | ${r.heapBeforeMb.toFixed(0)} MB | ${r.heapPeakGrowthMb.toFixed(1)} MB | ${r.heapRetainedMb.toFixed(1)} MB |`,
         ),
       ];
       await writeResults(join(ROOT, 'docs/performance.md'), md.join('\n'), {

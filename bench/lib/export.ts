@@ -23,6 +23,8 @@ import { startDynamoLocal } from './dynamo.js';
 
 export interface ExportBenchResult {
   storage: 'memory' | 'dynamodb';
+  /** V8 flags of the process (besides --expose-gc). */
+  nodeFlags?: string[];
   records: number;
   seedMs: number;
   exportMs: number;
@@ -228,6 +230,18 @@ export async function measureExportIn(
 }
 
 /**
+ * V8 flags of each row's process. DynamoDB: the heap limit the default HTTP task gets
+ * (cloudformation/service.yaml sets --max-old-space-size to half the task memory, 1024 MiB by
+ * default): with the host's limit (a quarter of this machine's RAM) V8 lets far more garbage pile up
+ * between full collections than it would in the task. Memory: the records themselves need GBs of
+ * heap, so the host's default.
+ */
+export const NODE_FLAGS: Record<'memory' | 'dynamodb', string[]> = {
+  memory: [],
+  dynamodb: ['--max-old-space-size=512'],
+};
+
+/**
  * Both storages, each in a fresh process (`node --expose-gc dist/bench/export-child.js`): the
  * memory store's records must not sit in the heap of the DynamoDB row, and a collection before the
  * baseline needs --expose-gc. The child logs to stderr and prints its result as the last stdout line.
@@ -239,10 +253,14 @@ export async function measureExport(
   const out: ExportBenchResult[] = [];
   const script = fileURLToPath(new URL('../export-child.js', import.meta.url));
   for (const kind of o.dynamo ? (['memory', 'dynamodb'] as const) : (['memory'] as const)) {
-    const child = spawn(process.execPath, ['--expose-gc', script, kind, String(o.records), configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', ...NODE_FLAGS[kind], script, kind, String(o.records), configFile],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_ENV: 'production' },
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => {
@@ -255,7 +273,7 @@ export async function measureExport(
     const last = stdout.trim().split('\n').at(-1) ?? '';
     if (code !== 0 || !last.startsWith('{'))
       throw new Error(`export bench (${kind}) exited ${code}: ${stdout}`);
-    out.push(JSON.parse(last) as ExportBenchResult);
+    out.push({ ...(JSON.parse(last) as ExportBenchResult), nodeFlags: NODE_FLAGS[kind] });
   }
   return out;
 }

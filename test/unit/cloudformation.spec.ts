@@ -71,6 +71,7 @@ interface Template {
   file: string;
   Parameters: Record<string, Obj>;
   Conditions: Record<string, unknown>;
+  Mappings: Record<string, Record<string, Obj>>;
   Resources: Record<string, Obj>;
   Outputs: Record<string, Obj>;
 }
@@ -84,6 +85,7 @@ function loadTemplate(file: string): Template {
     file,
     Parameters: (t.Parameters ?? {}) as Record<string, Obj>,
     Conditions: (t.Conditions ?? {}) as Record<string, unknown>,
+    Mappings: (t.Mappings ?? {}) as Record<string, Record<string, Obj>>,
     Resources: (t.Resources ?? {}) as Record<string, Obj>,
     Outputs: (t.Outputs ?? {}) as Record<string, Obj>,
   };
@@ -651,6 +653,21 @@ describe('ECS services', () => {
           AGGREGATION_INTERVAL_SECS: { Ref: 'AggregationIntervalSecs' },
           LOG_LEVEL: { Ref: 'LogLevel' },
           PORT: '8080',
+          // V8's heap limit from the task's memory (half of it), not from the host's.
+          NODE_OPTIONS: {
+            'Fn::Sub': [
+              '--max-old-space-size=${Heap}',
+              {
+                Heap: {
+                  'Fn::FindInMap': [
+                    'NodeHeap',
+                    { Ref: taskDef === 'WorkerTaskDefinition' ? 'WorkerMemory' : 'HttpMemory' },
+                    'MaxOldSpaceMiB',
+                  ],
+                },
+              },
+            ],
+          },
           // The worker reads daily prices from the AWS Price List only when the stack enables it.
           // ... and writes the EMF lines the aggregator alarms read.
           ...(taskDef === 'WorkerTaskDefinition'
@@ -681,6 +698,18 @@ describe('ECS services', () => {
     expect(service.Parameters.JwtSecretArn).toEqual({
       'Fn::GetAtt': ['SecretsStack', 'Outputs.JwtSecretArn'],
     });
+  });
+
+  it('size the V8 heap for every task memory the parameters allow: half of it', () => {
+    const t = [...templates.values()].find((x) => x.file.endsWith('service.yaml'))!;
+    const heap = t.Mappings.NodeHeap!;
+    for (const param of ['HttpMemory', 'WorkerMemory']) {
+      const allowed = (t.Parameters[param] as { AllowedValues: number[] }).AllowedValues;
+      expect(allowed.length).toBeGreaterThan(0);
+      for (const mib of allowed) {
+        expect([param, mib, heap[String(mib)]?.MaxOldSpaceMiB]).toEqual([param, mib, mib / 2]);
+      }
+    }
   });
 
   it('put the HTTP service behind an ALB: HTTPS with the certificate, HTTP redirected, health on /health', () => {
