@@ -9,7 +9,8 @@ import {
   type UsageRecords,
 } from '#core-domain';
 import { batchPutRaw, documentClient, type Key, type RawItem } from './batch.js';
-import { createService, upgradeRecordItem, withoutKeyCopies } from './entities.js';
+import { createService } from './entities.js';
+import { upgradeRecordItem, withoutKeyCopies } from './record-entities.js';
 import { dayFromKey, dayToKey, FEED_PARTITIONS } from './keys.js';
 import { FEED_INDEX, RECORDS_INDEX } from './table.js';
 import { type Ctx, parseAll } from './support.js';

@@ -12,7 +12,8 @@ import {
   ZERO_TOTALS,
 } from '#core-domain';
 import { type Key, MAX_RETRY_ROUNDS } from './batch.js';
-import { type Entities, upgradeRecordItem, withoutKeyCopies } from './entities.js';
+import { type Entities } from './entities.js';
+import { upgradeRecordItem, withoutKeyCopies } from './record-entities.js';
 import {
   dayFromKey,
   dayToKey,
