@@ -13,6 +13,7 @@ export type CreatedWebhook = S['CreatedWebhookDto'];
 export type Delivery = S['DeliveryDto'];
 export type AlertEvent = S['AlertEventDto'];
 export type ErrorBody = S['ErrorBodyDto'];
+export type AuditAction = S['AuditAction'];
 
 export interface TokenAnswer {
   access_token: string;
