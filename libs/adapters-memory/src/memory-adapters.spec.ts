@@ -3,6 +3,7 @@ import { runStorageContracts } from '#core-domain/contracts';
 import { aCredential, anOrg, aUsageRecord } from '#core-domain/testing';
 import { StorageUnavailableError } from '#core-domain';
 import { createMemoryAdapters } from '#adapters-memory';
+import { copyRecord, USAGE_RECORD_KEYS } from './records-memory.js';
 
 const adapters = createMemoryAdapters();
 runStorageContracts('memory', () => adapters);
@@ -42,5 +43,21 @@ describe('memory adapters: fault injection', () => {
     (read as { quotas: Record<string, number> }).quotas.premium = 2;
     expect(await s.tenants.getOrg(org.orgId)).toEqual(stored);
     expect(await s.tenants.getOrg(org.orgId)).not.toBe(await s.tenants.getOrg(org.orgId));
+  });
+
+  it('copies a usage record field by field: every field, the tags deeply', () => {
+    const r = aUsageRecord({
+      callingRegion: 'eu-west-1',
+      profileArn: 'arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/abc',
+      tags: { agent: 'a' },
+    });
+    // The fixture sets every field UsageRecord has, so a field copyRecord misses fails below.
+    expect(Object.keys(r).sort()).toEqual([...USAGE_RECORD_KEYS].sort());
+    const c = copyRecord(r);
+    expect(c).toStrictEqual(r);
+    expect(c).not.toBe(r);
+    expect(c.tags).not.toBe(r.tags);
+    const bare = aUsageRecord();
+    expect(copyRecord(bare)).toStrictEqual(bare);
   });
 });

@@ -52,10 +52,13 @@ export function createMemoryAdapters(): MemoryAdapters {
   const credentials = new Map<string, Credential>();
   const profiles = new Map<string, InferenceProfile>(); // `${org}|${app}|${label}`
   const sticky = new Map<string, StickyState>(); // `${scope}|${day}`
-  // `${scope}|${requestId}` -> what a duplicate is answered with. Only the first outcome is kept, not
-  // the whole record: nothing reads it back, and a full copy per event made the heap (and the GC
-  // pauses) grow with every event (docs/performance.md, "Lean comparison").
-  const records = new Map<string, Pick<UsageRecord, 'costUsdMicros' | 'shard' | 'label' | 'day'>>();
+  // scope -> request id -> what a duplicate is answered with: the record as the record store keeps
+  // it (one object per event, not a second copy), keyed by its own request id string (no key string
+  // per event: docs/performance.md, "Lean comparison").
+  const records = new Map<
+    string,
+    Map<string, Pick<UsageRecord, 'costUsdMicros' | 'shard' | 'label' | 'day'>>
+  >();
   const counters = new Map<string, UsageTotals>(); // `${scope}|${label}|${day}|${shard}`
   const groupsWritten = new Map<string, { group: CounterGroup; at: number }>(); // `${scope}|${label}|${day}`
   const totals = new Map<string, DailyTotal>(); // `${scope}|${day}|${label}`
@@ -187,6 +190,15 @@ export function createMemoryAdapters(): MemoryAdapters {
     },
   };
 
+  const addInto = (into: UsageTotals, t: UsageTotals): void => {
+    into.costUsdMicros += t.costUsdMicros;
+    into.inputTokens += t.inputTokens;
+    into.outputTokens += t.outputTokens;
+    into.cacheReadInputTokens += t.cacheReadInputTokens;
+    into.cacheWriteInputTokens += t.cacheWriteInputTokens;
+    into.requests += t.requests;
+  };
+
   const sumShardsNow = (group: CounterGroup, shardCount: number): UsageTotals => {
     let sum: UsageTotals = { ...ZERO_TOTALS };
     for (let shard = 0; shard < shardCount; shard++) {
@@ -199,8 +211,9 @@ export function createMemoryAdapters(): MemoryAdapters {
   const usageCounters: UsageCounters = {
     async recordOnce(record): Promise<RecordOutcome> {
       await tick();
-      const recordKey = `${record.scopeKey}|${record.requestId}`;
-      const existing = records.get(recordKey);
+      let seen = records.get(record.scopeKey);
+      if (!seen) records.set(record.scopeKey, (seen = new Map()));
+      const existing = seen.get(record.requestId);
       if (existing) {
         return {
           duplicate: true,
@@ -210,19 +223,25 @@ export function createMemoryAdapters(): MemoryAdapters {
           day: existing.day,
         };
       }
-      records.set(recordKey, {
-        costUsdMicros: record.costUsdMicros,
-        shard: record.shard,
-        label: record.label,
-        day: record.day,
-      });
-      recordStore.add(record);
+      // The marker is the stored record itself (the record store keeps it anyway for the reads).
+      const stored = recordStore.add(record);
+      seen.set(stored.requestId, stored);
       const counterKey = `${record.scopeKey}|${record.label}|${record.day}|${record.shard}`;
-      counters.set(counterKey, addTotals(counters.get(counterKey) ?? ZERO_TOTALS, record));
-      groupsWritten.set(`${record.scopeKey}|${record.label}|${record.day}`, {
-        group: { scopeKey: record.scopeKey, label: record.label, day: record.day },
-        at: Date.parse(record.recordedAt),
-      });
+      const counter = counters.get(counterKey);
+      // The counters never leave this module uncopied (sumShardsNow adds them into a new object), so
+      // one is added to in place rather than replaced by a new object per event.
+      if (counter) addInto(counter, record);
+      else counters.set(counterKey, addTotals(ZERO_TOTALS, record));
+      const groupKey = `${record.scopeKey}|${record.label}|${record.day}`;
+      const at = Date.parse(record.recordedAt);
+      const written = groupsWritten.get(groupKey);
+      if (written) written.at = at;
+      else {
+        groupsWritten.set(groupKey, {
+          group: { scopeKey: record.scopeKey, label: record.label, day: record.day },
+          at,
+        });
+      }
       return { duplicate: false };
     },
     async sumShards(group, shardCount) {

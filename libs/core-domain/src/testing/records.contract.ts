@@ -62,6 +62,21 @@ export function usageRecordsContract(get: () => StorageAdapters): void {
       expect(page.records).toEqual([...records].reverse());
     });
 
+    it('reads records written in any order in timestamp order, near the end and far from it', async () => {
+      const s = get();
+      const orgId = uniqueId();
+      const records = dayOf(orgId, 40);
+      // A fixed shuffle: runs of appends, records a few places late, and some far back.
+      const order = Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
+      for (const i of [5, 3, 4, 39, 38, 0, 1, 2]) {
+        order.splice(order.indexOf(i), 1);
+        order.push(i);
+      }
+      for (const i of order) await s.counters.recordOnce(records[i]!);
+      const all = await readAll(s, { orgId, ...DAY }, 7);
+      expect(all.records.map((r) => r.timestamp)).toEqual(records.map((r) => r.timestamp));
+    });
+
     it('keeps from inclusive and to exclusive, and only the org day asked', async () => {
       const s = get();
       const orgId = uniqueId();

@@ -170,17 +170,20 @@ export class RecordUsage {
           now,
         )
       : undefined;
-    const liveLines = lineStatesFrom({
-      eff,
-      defs,
-      now,
-      daySpend: withLive,
-      dayDelta: new Map([[label, withLive.get(label)! - total]]),
-      periods: snap.periods,
-      inFlight: new Map([[label, inFlightSpend(inFlight)]]),
-    });
+    // Far from every limit no live spend was read: the live lines would be the aggregated ones.
+    const liveLines = snap.live.has(label)
+      ? lineStatesFrom({
+          eff,
+          defs,
+          now,
+          daySpend: withLive,
+          dayDelta: new Map([[label, withLive.get(label)! - total]]),
+          periods: snap.periods,
+          inFlight: new Map([[label, inFlightSpend(inFlight)]]),
+        })
+      : undefined;
     // Near a limit the aggregated totals lag behind: report live spend then.
-    const useLive = snap.live.has(label) && assessLabel(label, liveLines).status !== 'NORMAL';
+    const useLive = liveLines !== undefined && assessLabel(label, liveLines).status !== 'NORMAL';
     const spend = useLive ? withLive.get(label)! : aggregated;
     const lines = useLive
       ? liveLines
