@@ -59,8 +59,13 @@ export function createMemoryAdapters(): MemoryAdapters {
     string,
     Map<string, Pick<UsageRecord, 'costUsdMicros' | 'shard' | 'label' | 'day'>>
   >();
-  const counters = new Map<string, UsageTotals>(); // `${scope}|${label}|${day}|${shard}`
-  const groupsWritten = new Map<string, { group: CounterGroup; at: number }>(); // `${scope}|${label}|${day}`
+  // Per counter group (`${scope}|${label}|${day}`): its shard counters (by shard number) and when it
+  // was last written (the last record's recordedAt, for the change feed: parsed only when the feed is
+  // read, not on every event).
+  const groups = new Map<
+    string,
+    { group: CounterGroup; recordedAt: string; shards: (UsageTotals | undefined)[] }
+  >();
   const totals = new Map<string, DailyTotal>(); // `${scope}|${day}|${label}`
   const periods = new Map<string, PeriodTotal>(); // periodTotalId
   const pricing = new Map<string, PricingEntry>(); // `${day}|${model}|${region ?? ''}`
@@ -200,10 +205,13 @@ export function createMemoryAdapters(): MemoryAdapters {
   };
 
   const sumShardsNow = (group: CounterGroup, shardCount: number): UsageTotals => {
-    let sum: UsageTotals = { ...ZERO_TOTALS };
-    for (let shard = 0; shard < shardCount; shard++) {
-      const c = counters.get(`${group.scopeKey}|${group.label}|${group.day}|${shard}`);
-      if (c) sum = addTotals(sum, c);
+    const sum: UsageTotals = { ...ZERO_TOTALS };
+    const shards = groups.get(`${group.scopeKey}|${group.label}|${group.day}`)?.shards;
+    if (!shards) return sum;
+    const n = Math.min(shardCount, shards.length);
+    for (let shard = 0; shard < n; shard++) {
+      const c = shards[shard];
+      if (c) addInto(sum, c);
     }
     return sum;
   };
@@ -226,22 +234,22 @@ export function createMemoryAdapters(): MemoryAdapters {
       // The marker is the stored record itself (the record store keeps it anyway for the reads).
       const stored = recordStore.add(record);
       seen.set(stored.requestId, stored);
-      const counterKey = `${record.scopeKey}|${record.label}|${record.day}|${record.shard}`;
-      const counter = counters.get(counterKey);
+      const groupKey = `${record.scopeKey}|${record.label}|${record.day}`;
+      let g = groups.get(groupKey);
+      if (g) g.recordedAt = record.recordedAt;
+      else {
+        g = {
+          group: { scopeKey: record.scopeKey, label: record.label, day: record.day },
+          recordedAt: record.recordedAt,
+          shards: [],
+        };
+        groups.set(groupKey, g);
+      }
       // The counters never leave this module uncopied (sumShardsNow adds them into a new object), so
       // one is added to in place rather than replaced by a new object per event.
+      const counter = g.shards[record.shard];
       if (counter) addInto(counter, record);
-      else counters.set(counterKey, addTotals(ZERO_TOTALS, record));
-      const groupKey = `${record.scopeKey}|${record.label}|${record.day}`;
-      const at = Date.parse(record.recordedAt);
-      const written = groupsWritten.get(groupKey);
-      if (written) written.at = at;
-      else {
-        groupsWritten.set(groupKey, {
-          group: { scopeKey: record.scopeKey, label: record.label, day: record.day },
-          at,
-        });
-      }
+      else g.shards[record.shard] = addTotals(ZERO_TOTALS, record);
       return { duplicate: false };
     },
     async sumShards(group, shardCount) {
@@ -358,8 +366,10 @@ export function createMemoryAdapters(): MemoryAdapters {
       await tick();
       const wanted = new Set(days);
       const out: CounterGroup[] = [];
-      for (const { group, at } of groupsWritten.values()) {
-        if (wanted.has(group.day) && (since === undefined || at >= since.getTime())) out.push({ ...group });
+      const from = since?.getTime();
+      for (const { group, recordedAt } of groups.values()) {
+        if (wanted.has(group.day) && (from === undefined || Date.parse(recordedAt) >= from))
+          out.push({ ...group });
       }
       return out;
     },
