@@ -1,5 +1,6 @@
 import {
   addTotals,
+  addTotalsInto,
   stickyMayAdvance,
   ZERO_TOTALS,
   type App,
@@ -195,15 +196,6 @@ export function createMemoryAdapters(): MemoryAdapters {
     },
   };
 
-  const addInto = (into: UsageTotals, t: UsageTotals): void => {
-    into.costUsdMicros += t.costUsdMicros;
-    into.inputTokens += t.inputTokens;
-    into.outputTokens += t.outputTokens;
-    into.cacheReadInputTokens += t.cacheReadInputTokens;
-    into.cacheWriteInputTokens += t.cacheWriteInputTokens;
-    into.requests += t.requests;
-  };
-
   const sumShardsNow = (group: CounterGroup, shardCount: number): UsageTotals => {
     const sum: UsageTotals = { ...ZERO_TOTALS };
     const shards = groups.get(`${group.scopeKey}|${group.label}|${group.day}`)?.shards;
@@ -211,7 +203,7 @@ export function createMemoryAdapters(): MemoryAdapters {
     const n = Math.min(shardCount, shards.length);
     for (let shard = 0; shard < n; shard++) {
       const c = shards[shard];
-      if (c) addInto(sum, c);
+      if (c) addTotalsInto(sum, c);
     }
     return sum;
   };
@@ -248,7 +240,7 @@ export function createMemoryAdapters(): MemoryAdapters {
       // The counters never leave this module uncopied (sumShardsNow adds them into a new object), so
       // one is added to in place rather than replaced by a new object per event.
       const counter = g.shards[record.shard];
-      if (counter) addInto(counter, record);
+      if (counter) addTotalsInto(counter, record);
       else g.shards[record.shard] = addTotals(ZERO_TOTALS, record);
       return { duplicate: false };
     },

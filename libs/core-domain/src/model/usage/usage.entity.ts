@@ -31,6 +31,16 @@ export function addTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
   };
 }
 
+/** Adds `t` into `into` in place (for running sums that never leave their owner uncopied). */
+export function addTotalsInto(into: UsageTotals, t: UsageTotals): void {
+  into.costUsdMicros += t.costUsdMicros;
+  into.inputTokens += t.inputTokens;
+  into.outputTokens += t.outputTokens;
+  into.cacheReadInputTokens += t.cacheReadInputTokens;
+  into.cacheWriteInputTokens += t.cacheWriteInputTokens;
+  into.requests += t.requests;
+}
+
 /**
  * A usage event as kept: the exactly-once marker (keyed by scope and request id) and the record read by
  * GET .../usage/records and .../usage/export and rolled up by the worker.

@@ -9,6 +9,7 @@ import {
   type RollupTotals,
 } from '../../model/usage/rollup.js';
 import { type Org } from '../../model/tenants/tenant.entity.js';
+import { addTotalsInto } from '../../model/usage/usage.entity.js';
 import { type UsageRollups } from '../../ports/usage-rollups.port.js';
 import { type TenantConfigCache } from '../tenants/tenant-config.js';
 
@@ -109,12 +110,7 @@ export class GetUsageSummary {
 }
 
 function addInto(into: RollupTotals, t: RollupTotals): void {
-  into.costUsdMicros += t.costUsdMicros;
-  into.inputTokens += t.inputTokens;
-  into.outputTokens += t.outputTokens;
-  into.cacheReadInputTokens += t.cacheReadInputTokens;
-  into.cacheWriteInputTokens += t.cacheWriteInputTokens;
-  into.requests += t.requests;
+  addTotalsInto(into, t);
   into.errors += t.errors;
 }
 
